@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import commonjs from '@rollup/plugin-commonjs';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import replace from '@rollup/plugin-replace';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const dependencyNames = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+// Bare imports of a dependency or of one of its subpaths stay imports in the ESM and Node builds.
+const isDependency = (id) =>
+  id.startsWith('node:') ||
+  builtinModules.includes(id) ||
+  dependencyNames.some((name) => id === name || id.startsWith(`${name}/`));
+
+const version = () =>
+  replace({ preventAssignment: true, values: { __MESHCAST_VERSION__: JSON.stringify(pkg.version) } });
+const ts = () => typescript({ tsconfig: './tsconfig.build.json', outDir: 'dist', sourceMap: true });
+
+export default [
+  // ESM build for bundlers: dependencies stay external.
+  {
+    input: 'src/index.ts',
+    external: isDependency,
+    plugins: [version(), ts()],
+    output: { file: 'dist/meshcast.es.js', format: 'es', sourcemap: true },
+  },
+  {
+    input: 'src/index.ts',
+    external: isDependency,
+    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    output: { file: 'dist/meshcast.d.ts', format: 'es' },
+  },
+  // Script-tag build: hls.js and p2p-media-loader bundled; p2p-media-loader-core through its
+  // self-contained browser bundle (export condition below), which spares us Node polyfills.
+  {
+    input: 'src/dropin/index.ts',
+    plugins: [
+      version(),
+      nodeResolve({ browser: true, exportConditions: ['p2pml:core-as-bundle', 'browser', 'import', 'default'] }),
+      commonjs(),
+      ts(),
+      terser({ format: { comments: false } }),
+    ],
+    output: { file: 'dist/meshcast.min.js', format: 'iife', name: 'Meshcast', sourcemap: true },
+  },
+  // The `meshcast` CLI (Node): tracker, dev origin, and later the collector.
+  {
+    input: 'src/server/cli.ts',
+    external: isDependency,
+    plugins: [version(), ts()],
+    output: { file: 'dist/cli.js', format: 'es', sourcemap: true, banner: '#!/usr/bin/env node' },
+  },
+];

@@ -1,0 +1,172 @@
+import type { HlsConfig } from 'hls.js';
+import { MeshcastError } from './errors';
+
+/**
+ * Bumped whenever Meshcast peers of different versions could no longer exchange segments
+ * correctly; it is part of every swarm id, so incompatible versions never meet.
+ */
+export const MESHCAST_PROTOCOL_VERSION = 1;
+
+/** Options accepted by {@link MeshcastEngine}, `player.meshcast()` and the drop-in. */
+export interface MeshcastOptions {
+  /**
+   * WebTorrent tracker announce URLs (`ws://` or `wss://`) used to find peers.
+   * Setting them also switches the STUN default to none, so nothing public is contacted.
+   * @default p2p-media-loader's public trackers (`wss://tracker.novage.com.ua`, `wss://tracker.openwebtorrent.com`)
+   */
+  trackers?: string[];
+  /**
+   * WebRTC configuration (STUN/TURN servers) for peer connections.
+   * @default `{ iceServers: [] }` when `trackers` is set, otherwise p2p-media-loader's public STUN servers
+   */
+  rtcConfig?: RTCConfiguration;
+  /**
+   * Peers only exchange segments with peers in the same swarm. Set it when one stream is reachable
+   * under several manifest URLs (CDN hostnames, signed paths).
+   * @default derived from the manifest URL without scheme, query and fragment, prefixed with Meshcast's protocol version
+   */
+  swarmId?: string;
+  /**
+   * Fetch segments from peers. `false` plays over HTTP only (no tracker, no peer connection).
+   * @default true
+   */
+  p2p?: boolean;
+  /**
+   * Extra hls.js configuration, merged over Meshcast's. Its loaders (`fLoader`, `pLoader`) are Meshcast's
+   * while P2P is on and cannot be replaced here.
+   * @default {}
+   */
+  hlsConfig?: Partial<HlsConfig>;
+}
+
+/** {@link MeshcastOptions} with every default applied: what the engine actually runs with. */
+export interface ResolvedOptions {
+  trackers: string[] | undefined;
+  rtcConfig: RTCConfiguration | undefined;
+  swarmId: string | undefined;
+  p2p: boolean;
+  hlsConfig: Partial<HlsConfig>;
+}
+
+const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
+  'trackers',
+  'rtcConfig',
+  'swarmId',
+  'p2p',
+  'hlsConfig',
+];
+
+/** hls.js settings that would silently bypass p2p-media-loader if a page could override them. */
+const RESERVED_HLS_KEYS = ['fLoader', 'pLoader', 'loader'] as const;
+
+function invalid(option: string, expected: string, got: unknown): MeshcastError {
+  return new MeshcastError(
+    'configError',
+    'invalidOption',
+    `Meshcast option "${option}" must be ${expected}, got ${describe(got)}`,
+    { fatal: true, option },
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function resolveTrackers(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) {
+    throw invalid('trackers', 'a non-empty array of ws:// or wss:// URLs', value);
+  }
+  return value.map((url, i) => {
+    if (typeof url !== 'string' || !/^wss?:\/\/[^\s/]+/i.test(url)) {
+      throw invalid(`trackers[${i}]`, 'a ws:// or wss:// URL', url);
+    }
+    return url;
+  });
+}
+
+function resolveRtcConfig(value: unknown, trackers: string[] | undefined): RTCConfiguration | undefined {
+  if (value === undefined) return trackers ? { iceServers: [] } : undefined;
+  if (!isPlainObject(value)) throw invalid('rtcConfig', 'an RTCConfiguration object', value);
+  const servers = value.iceServers;
+  if (servers !== undefined) {
+    if (!Array.isArray(servers)) throw invalid('rtcConfig.iceServers', 'an array', servers);
+    servers.forEach((server, i) => {
+      const urls = isPlainObject(server) ? server.urls : undefined;
+      const ok =
+        typeof urls === 'string' || (Array.isArray(urls) && urls.length > 0 && urls.every((u) => typeof u === 'string'));
+      if (!ok) throw invalid(`rtcConfig.iceServers[${i}].urls`, 'a URL string or an array of them', urls);
+    });
+  }
+  return value as RTCConfiguration;
+}
+
+function resolveSwarmId(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 512) {
+    throw invalid('swarmId', 'a non-empty string of at most 512 characters', value);
+  }
+  return value;
+}
+
+function resolveHlsConfig(value: unknown): Partial<HlsConfig> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) throw invalid('hlsConfig', 'an hls.js config object', value);
+  for (const key of RESERVED_HLS_KEYS) {
+    if (key in value) throw invalid(`hlsConfig.${key}`, 'left unset (Meshcast provides the loaders)', value[key]);
+  }
+  return value as Partial<HlsConfig>;
+}
+
+/**
+ * Validates options and applies defaults in one place.
+ * @throws MeshcastError (type `configError`) naming the offending option and what was expected.
+ */
+export function resolveOptions(input: unknown = {}): ResolvedOptions {
+  if (!isPlainObject(input)) throw invalid('options', 'an object', input);
+  for (const key of Object.keys(input)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new MeshcastError(
+        'configError',
+        'unknownOption',
+        `Unknown Meshcast option "${key}"; known options: ${OPTION_NAMES.join(', ')}`,
+        { fatal: true, option: key },
+      );
+    }
+  }
+  if (input.p2p !== undefined && typeof input.p2p !== 'boolean') throw invalid('p2p', 'a boolean', input.p2p);
+  const trackers = resolveTrackers(input.trackers);
+  return {
+    trackers,
+    rtcConfig: resolveRtcConfig(input.rtcConfig, trackers),
+    swarmId: resolveSwarmId(input.swarmId),
+    p2p: input.p2p ?? true,
+    hlsConfig: resolveHlsConfig(input.hlsConfig),
+  };
+}
+
+/**
+ * The swarm id for a stream: Meshcast's protocol version plus the stream's identity, which is its
+ * manifest URL without scheme, credentials, query and fragment, so tokens and CDN signatures in the
+ * query do not split one audience into many swarms.
+ */
+export function deriveSwarmId(manifestUrl: string, explicit?: string): string {
+  const prefix = `meshcast/${MESHCAST_PROTOCOL_VERSION}/`;
+  if (explicit !== undefined) return prefix + explicit;
+  let identity: string;
+  try {
+    const url = new URL(manifestUrl);
+    identity = `${url.host.toLowerCase()}${url.pathname}`;
+  } catch {
+    identity = manifestUrl.split(/[?#]/)[0];
+  }
+  return prefix + identity;
+}

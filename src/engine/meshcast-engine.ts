@@ -1,0 +1,98 @@
+import Hls from 'hls.js';
+import { resolveOptions, type MeshcastOptions, type ResolvedOptions } from '../config';
+import { MeshcastError } from '../errors';
+import { SessionStats, type MeshcastStats, type SegmentSource } from '../stats/session-stats';
+import { SourceSession } from './source-session';
+
+/** Events a {@link MeshcastEngine} emits. */
+export interface MeshcastEventMap {
+  /** A segment finished downloading, from the origin or from a peer. */
+  segmentLoaded: (event: { source: SegmentSource; bytes: number; url: string }) => void;
+  /** A fatal playback error; the source stops. */
+  error: (error: MeshcastError) => void;
+}
+
+type Listeners = { [K in keyof MeshcastEventMap]: Set<MeshcastEventMap[K]> };
+
+/**
+ * Plays HLS sources into a media element through hls.js, with segments shared between viewers
+ * over WebRTC by p2p-media-loader. One engine serves one element; each `load()` replaces the
+ * previous source's hls.js and P2P instances.
+ */
+export class MeshcastEngine {
+  /** Whether this browser can play through hls.js (Media Source Extensions or ManagedMediaSource). */
+  static isSupported(): boolean {
+    return Hls.isSupported();
+  }
+
+  /** The options in effect, with defaults applied. */
+  readonly options: Readonly<ResolvedOptions>;
+  private session: SourceSession | undefined;
+  private readonly sessionStats = new SessionStats();
+  private readonly listeners: Listeners = { segmentLoaded: new Set(), error: new Set() };
+  private destroyed = false;
+
+  /** @throws MeshcastError (type `configError`) when an option is invalid, naming the option. */
+  constructor(options: MeshcastOptions = {}) {
+    this.options = Object.freeze(resolveOptions(options));
+  }
+
+  /** The hls.js instance of the current source, for advanced use (levels, tracks, events). */
+  get hls(): Hls | undefined {
+    return this.session?.hls;
+  }
+
+  /** The swarm the current source joined; `undefined` when P2P is off or nothing is loaded. */
+  get swarmId(): string | undefined {
+    return this.session?.swarmId;
+  }
+
+  /** Starts playing `src` (an HLS playlist URL) into `media`, replacing any current source. */
+  load(media: HTMLMediaElement, src: string): void {
+    if (this.destroyed) throw new MeshcastError('otherError', 'engineDestroyed', 'MeshcastEngine was destroyed', { fatal: true });
+    if (typeof src !== 'string' || src === '') {
+      throw new MeshcastError('configError', 'invalidSource', `Meshcast load(): src must be a playlist URL, got ${String(src)}`, { fatal: true });
+    }
+    this.session?.destroy();
+    this.session = new SourceSession(media, src, this.options, this.sessionStats, {
+      onSegment: (source, bytes, url) => {
+        this.sessionStats.recordSegment(source, bytes);
+        this.emit('segmentLoaded', { source, bytes, url });
+      },
+      onError: (error) => this.emit('error', error),
+    });
+  }
+
+  /** Delivery statistics of this engine's whole life, across sources. */
+  stats(): MeshcastStats {
+    return this.sessionStats.snapshot();
+  }
+
+  on<K extends keyof MeshcastEventMap>(event: K, listener: MeshcastEventMap[K]): void {
+    (this.listeners[event] as Set<MeshcastEventMap[K]>).add(listener);
+  }
+
+  off<K extends keyof MeshcastEventMap>(event: K, listener: MeshcastEventMap[K]): void {
+    (this.listeners[event] as Set<MeshcastEventMap[K]>).delete(listener);
+  }
+
+  /** Stops playback and releases hls.js, the tracker connection and every peer connection. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.session?.destroy();
+    this.session = undefined;
+    for (const set of Object.values(this.listeners)) set.clear();
+  }
+
+  private emit<K extends keyof MeshcastEventMap>(event: K, ...args: Parameters<MeshcastEventMap[K]>): void {
+    for (const listener of this.listeners[event]) {
+      try {
+        (listener as (...a: Parameters<MeshcastEventMap[K]>) => void)(...args);
+      } catch (err) {
+        // A failing page listener must not break delivery.
+        console.error('meshcast: listener for', event, 'threw', err);
+      }
+    }
+  }
+}

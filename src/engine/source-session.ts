@@ -1,0 +1,97 @@
+import Hls, { type ErrorData, type FragLoadedData, type HlsConfig } from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import type { CoreEventMap, PeerDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
+import { deriveSwarmId, type ResolvedOptions } from '../config';
+import { MeshcastError } from '../errors';
+import type { SegmentSource, SessionStats } from '../stats/session-stats';
+import { Disposer } from './disposer';
+
+/** What a session reports back to its engine. */
+export interface SessionCallbacks {
+  onSegment(source: SegmentSource, bytes: number, url: string): void;
+  onError(error: MeshcastError): void;
+}
+
+/**
+ * One source played by one hls.js instance, with one p2p-media-loader engine when P2P is on.
+ * With P2P off no p2p-media-loader code runs at all: plain hls.js, no tracker, no peer connection.
+ */
+export class SourceSession {
+  readonly hls: Hls;
+  readonly swarmId: string | undefined;
+  private readonly p2pEngine: HlsJsP2PEngine | undefined;
+  private readonly disposer = new Disposer();
+
+  constructor(
+    video: HTMLMediaElement,
+    readonly src: string,
+    options: ResolvedOptions,
+    private readonly stats: SessionStats,
+    private readonly callbacks: SessionCallbacks,
+  ) {
+    const hlsConfig: Partial<HlsConfig> = { ...options.hlsConfig };
+    if (options.p2p) {
+      this.swarmId = deriveSwarmId(new URL(src, document.baseURI).href, options.swarmId);
+      this.p2pEngine = new HlsJsP2PEngine({
+        core: {
+          swarmId: this.swarmId,
+          ...(options.trackers && { announceTrackers: options.trackers }),
+          ...(options.rtcConfig && { rtcConfig: options.rtcConfig }),
+        },
+      });
+      Object.assign(hlsConfig, this.p2pEngine.getConfigForHlsJs());
+    }
+    this.hls = new Hls(hlsConfig);
+    this.registerListeners();
+    this.p2pEngine?.bindHls(this.hls);
+    this.hls.attachMedia(video as HTMLVideoElement);
+    this.hls.loadSource(src);
+  }
+
+  private registerListeners(): void {
+    const { hls, p2pEngine, stats, callbacks } = this;
+
+    const onHlsError = (_event: string, data: ErrorData): void => {
+      if (!data.fatal) return;
+      const type = data.type === Hls.ErrorTypes.NETWORK_ERROR
+        ? 'networkError'
+        : data.type === Hls.ErrorTypes.MEDIA_ERROR ? 'mediaError' : 'otherError';
+      callbacks.onError(new MeshcastError(type, data.details, `hls.js fatal error: ${data.details}`, {
+        fatal: true,
+        cause: data.error,
+      }));
+    };
+    hls.on(Hls.Events.ERROR, onHlsError);
+    this.disposer.add(() => hls.off(Hls.Events.ERROR, onHlsError));
+
+    if (!p2pEngine) {
+      // Without p2p-media-loader every segment hls.js loads came over HTTP.
+      const onFragLoaded = (_event: string, data: FragLoadedData): void => {
+        callbacks.onSegment('http', data.payload.byteLength, data.frag.url);
+      };
+      hls.on(Hls.Events.FRAG_LOADED, onFragLoaded);
+      this.disposer.add(() => hls.off(Hls.Events.FRAG_LOADED, onFragLoaded));
+      return;
+    }
+
+    const addCoreListener = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {
+      p2pEngine.addEventListener(name, listener);
+      this.disposer.add(() => p2pEngine.removeEventListener(name, listener));
+    };
+    // onSegmentLoaded fires for completed segments only, unlike onChunkDownloaded, which also counts
+    // bytes of requests that later abort or fail validation.
+    addCoreListener('onSegmentLoaded', (details: SegmentLoadDetails) => {
+      callbacks.onSegment(details.downloadSource, details.bytesLength, details.segmentUrl);
+    });
+    addCoreListener('onPeerConnect', (peer: PeerDetails) => stats.peerConnected(peer.peerId));
+    addCoreListener('onPeerClose', (peer: PeerDetails) => stats.peerClosed(peer.peerId));
+  }
+
+  /** Releases hls.js, the tracker connection and every peer connection of this source. */
+  destroy(): void {
+    this.disposer.dispose();
+    this.hls.destroy();
+    this.p2pEngine?.destroy();
+    this.stats.clearPeers();
+  }
+}

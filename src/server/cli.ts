@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { startServer } from './serve';
+
+const USAGE = `Usage:
+  meshcast serve [--port P] [--tracker-port T] [--host H] [--media DIR] [--live-window S]
+
+  --port P          HTTP port for the dev origin and demo pages (0 = any free port)   default 8080
+  --tracker-port T  WebTorrent tracker (WebSocket) port (0 = any free port)          default 8081
+  --host H          interface to listen on                                           default 127.0.0.1
+  --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
+                    byte accounting at /origin/bytes, demo pages at /demo/
+  --live-window S   seconds an emulated live playlist shows behind the edge            default 60
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`meshcast: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function portOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--${name} must be a port number 0-65535, got "${value}"`);
+  return port;
+}
+
+async function serve(args: string[]): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        port: { type: 'string' },
+        'tracker-port': { type: 'string' },
+        host: { type: 'string' },
+        media: { type: 'string' },
+        'live-window': { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const liveWindowS = values['live-window'] === undefined ? 60 : Number(values['live-window']);
+  if (!(liveWindowS >= 6 && liveWindowS <= 3600)) fail(`--live-window must be seconds between 6 and 3600, got "${values['live-window']}"`);
+
+  const server = await startServer({
+    port: portOption('port', values.port, 8080),
+    trackerPort: portOption('tracker-port', values['tracker-port'], 8081),
+    host: values.host ?? '127.0.0.1',
+    mediaDir: values.media,
+    liveWindowS,
+    log: (msg) => process.stderr.write(`${msg}\n`),
+  });
+  const lines = [`meshcast serve: ready`, `  tracker  ${server.trackerUrl}`, `  http     ${server.url}`];
+  if (values.media) {
+    lines.push(
+      `  demo     ${server.url}/demo/`,
+      `  vod      ${server.url}/media/vod/master.m3u8`,
+      `  live     ${server.url}/live/vod/master.m3u8`,
+      `  bytes    ${server.url}/origin/bytes`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const stop = () => {
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'serve') return serve(rest);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  fail(`unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  process.stderr.write(`meshcast: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
+import { registerDevOrigin } from './origin/dev-origin';
+import { startTracker, type RunningTracker } from './tracker';
+
+export interface ServeOptions {
+  /** HTTP port (origin, demo, API); 0 picks a free one. @default 8080 */
+  port: number;
+  /** WebTorrent tracker port; 0 picks a free one. @default 8081 */
+  trackerPort: number;
+  /** Interface to listen on. @default 127.0.0.1 */
+  host: string;
+  /** Media folder for the dev origin; no dev origin when unset. */
+  mediaDir?: string;
+  /** Seconds of emulated live stream shown behind the live edge. @default 60 */
+  liveWindowS: number;
+  log?: (msg: string) => void;
+}
+
+export interface RunningServer {
+  /** Base URL of the HTTP server, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Announce URL of the tracker, e.g. `ws://127.0.0.1:8081`. */
+  trackerUrl: string;
+  close(): Promise<void>;
+}
+
+/** The package root, found from this file whether it runs from `dist/` or from `src/`. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/** Starts the tracker and the HTTP server (`meshcast serve`). */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const log = options.log ?? (() => undefined);
+  const root = packageRoot();
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    exposedHeaders: ['Content-Length', 'Content-Range', 'Accept-Ranges'],
+  });
+
+  let tracker: RunningTracker | undefined;
+  const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+  app.get('/healthz', async () => ({ ok: true, version }));
+
+  if (options.mediaDir) {
+    if (!existsSync(options.mediaDir)) throw new Error(`--media: folder ${options.mediaDir} does not exist`);
+    registerDevOrigin(app, { mediaDir: options.mediaDir, liveWindowS: options.liveWindowS });
+    // The demo pages and the bundles they load, so `npm run demo` needs nothing else.
+    await app.register(fastifyStatic, { root: path.join(root, 'demo'), prefix: '/demo/', index: 'index.html' });
+    await app.register(fastifyStatic, { root: path.join(root, 'dist'), prefix: '/dist/', decorateReply: false });
+    app.get('/', async (_request, reply) => reply.redirect('/demo/'));
+    // Tells demo pages where the tracker is, under the host name the page itself used.
+    app.get('/dev/config.json', async (request) => {
+      const hostname = (request.hostname ?? 'localhost').replace(/:\d+$/, '');
+      return {
+        trackers: tracker ? [`ws://${hostname}:${tracker.port}`] : [],
+        streams: { vod: '/media/vod/master.m3u8', live: '/live/vod/master.m3u8' },
+      };
+    });
+  }
+
+  tracker = await startTracker(options.trackerPort, options.host, log);
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (err) {
+    await tracker.close();
+    throw err;
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const shownHost = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    trackerUrl: `ws://${shownHost}:${tracker.port}`,
+    close: async () => {
+      await Promise.all([app.close(), tracker?.close()]);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** Where a segment's bytes came from. */
+export type SegmentSource = 'http' | 'p2p';
+
+/**
+ * Per-session delivery statistics. Bytes count completed segments only: a request that aborts
+ * or fails validation contributes nothing, so these figures match what the player could use.
+ */
+export interface MeshcastStats {
+  /** Bytes of segments downloaded from the origin (CDN). */
+  httpBytes: number;
+  /** Bytes of segments downloaded from peers. */
+  p2pBytes: number;
+  /** p2pBytes / (p2pBytes + httpBytes); 0 before any segment. */
+  offloadRatio: number;
+  /** Segments downloaded from the origin. */
+  segmentsHttp: number;
+  /** Segments downloaded from peers. */
+  segmentsP2P: number;
+  /** Peers currently connected. */
+  peers: number;
+}
+
+/** Accumulates {@link MeshcastStats} from delivery events; pure bookkeeping, no I/O. */
+export class SessionStats {
+  private httpBytes = 0;
+  private p2pBytes = 0;
+  private segmentsHttp = 0;
+  private segmentsP2P = 0;
+  /** Open connections per remote peer: one peer may serve both the main and the audio stream. */
+  private readonly connectionsByPeer = new Map<string, number>();
+
+  recordSegment(source: SegmentSource, bytes: number): void {
+    if (!Number.isFinite(bytes) || bytes < 0) return;
+    if (source === 'p2p') {
+      this.p2pBytes += bytes;
+      this.segmentsP2P += 1;
+    } else {
+      this.httpBytes += bytes;
+      this.segmentsHttp += 1;
+    }
+  }
+
+  peerConnected(peerId: string): void {
+    this.connectionsByPeer.set(peerId, (this.connectionsByPeer.get(peerId) ?? 0) + 1);
+  }
+
+  peerClosed(peerId: string): void {
+    const open = (this.connectionsByPeer.get(peerId) ?? 0) - 1;
+    if (open > 0) this.connectionsByPeer.set(peerId, open);
+    else this.connectionsByPeer.delete(peerId);
+  }
+
+  /** Peers are per source: a new source starts with none, while byte totals carry on. */
+  clearPeers(): void {
+    this.connectionsByPeer.clear();
+  }
+
+  snapshot(): MeshcastStats {
+    const total = this.httpBytes + this.p2pBytes;
+    return {
+      httpBytes: this.httpBytes,
+      p2pBytes: this.p2pBytes,
+      offloadRatio: total === 0 ? 0 : this.p2pBytes / total,
+      segmentsHttp: this.segmentsHttp,
+      segmentsP2P: this.segmentsP2P,
+      peers: this.connectionsByPeer.size,
+    };
+  }
+}

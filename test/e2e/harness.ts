@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { MeshcastStats } from '../../src/index';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+/** The flags agreed in DESIGN.md: headless, no background traffic, WebRTC over loopback. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+export interface AccountingReport {
+  segmentBytes: number;
+  segmentRequests: number;
+  distinctSegmentBytes: number;
+  distinctSegments: number;
+  playlistBytes: number;
+  segments: Record<string, { bytes: number; requests: number; size: number }>;
+}
+
+export interface MeshcastServer {
+  url: string;
+  trackerUrl: string;
+  process: ChildProcess;
+  originBytes(): Promise<AccountingReport>;
+  stop(): Promise<void>;
+}
+
+/** Starts the real `meshcast serve` CLI (built in dist/) on free ports with the demo media. */
+export async function startMeshcastServer(extraArgs: string[] = []): Promise<MeshcastServer> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), ...extraArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const ready = new Promise<{ url: string; trackerUrl: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`meshcast serve did not start:\n${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /^ {2}http +(\S+)$/m.exec(output)?.[1];
+      const trackerUrl = /^ {2}tracker +(\S+)$/m.exec(output)?.[1];
+      if (url && trackerUrl && /^ {2}bytes /m.test(output)) {
+        clearTimeout(timer);
+        resolve({ url, trackerUrl });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`meshcast serve exited with ${code}:\n${output}`));
+    });
+  });
+  const { url, trackerUrl } = await ready;
+  return {
+    url,
+    trackerUrl,
+    process: child,
+    originBytes: async () => (await (await fetch(`${url}/origin/bytes`)).json()) as AccountingReport,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A TCP port nothing listens on (bound, then released). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Debian's Chromium through playwright-core; never a downloaded browser. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Records, inside the page, every RTCPeerConnection's ICE servers and every WebSocket URL, so a
+ * test can prove nothing public (PML's default trackers and STUN servers) was contacted.
+ */
+const NETWORK_PROBE = () => {
+  const w = window as unknown as { __probe: { iceServers: unknown[]; sockets: string[]; peerConnections: RTCPeerConnection[] } };
+  w.__probe = { iceServers: [], sockets: [], peerConnections: [] };
+  const NativePC = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePC {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      w.__probe.iceServers.push(...(config?.iceServers ?? []));
+      w.__probe.peerConnections.push(this);
+    }
+  } as typeof RTCPeerConnection;
+  const NativeWS = window.WebSocket;
+  window.WebSocket = class extends NativeWS {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      w.__probe.sockets.push(String(url));
+    }
+  } as typeof WebSocket;
+};
+
+export interface Viewer {
+  page: Page;
+  context: BrowserContext;
+  stats(): Promise<MeshcastStats>;
+  currentTime(): Promise<number>;
+  fatalErrors(): Promise<Array<{ type: string; details: string; message: string }>>;
+  network(): Promise<{ iceServers: unknown[]; sockets: string[]; openPeerConnections: number }>;
+  close(): Promise<void>;
+}
+
+/** Opens a page in its own BrowserContext (its own storage, its own peer identity). */
+export async function openViewer(browser: Browser, url: string): Promise<Viewer> {
+  const context = await browser.newContext();
+  await context.addInitScript(NETWORK_PROBE);
+  const page = await context.newPage();
+  if (process.env.MESHCAST_TEST_DEBUG) page.on('console', (msg) => console.log(`[page] ${msg.text()}`));
+  await page.goto(url);
+  return {
+    page,
+    context,
+    stats: () => page.evaluate(() => (window as unknown as { engine: { stats(): MeshcastStats } }).engine.stats()),
+    currentTime: () => page.evaluate(() => document.querySelector('video')!.currentTime),
+    fatalErrors: () => page.evaluate(() => (window as unknown as { fatalErrors: [] }).fatalErrors ?? []),
+    network: () =>
+      page.evaluate(() => {
+        const probe = (window as unknown as {
+          __probe: { iceServers: unknown[]; sockets: string[]; peerConnections: RTCPeerConnection[] };
+        }).__probe;
+        return {
+          iceServers: probe.iceServers,
+          sockets: probe.sockets,
+          openPeerConnections: probe.peerConnections.filter((pc) => pc.connectionState !== 'closed').length,
+        };
+      }),
+    close: () => context.close(),
+  };
+}
+
+/** Polls `read` until `done` holds, or fails with the last value seen. */
+export async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 500));
+    last = await read();
+  }
+  return last;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Keeps a measured figure as a test artifact under test-results/ (e.g. for README's numbers). */
+export function saveArtifact(name: string, data: unknown): void {
+  const dir = path.join(ROOT, 'test-results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, name), `${JSON.stringify(data, null, 2)}\n`);
+}
