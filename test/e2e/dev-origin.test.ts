@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, sleep, startMeshcastServer, type MeshcastServer } from './harness';
+
+const SEGMENT = 'media/vod/360p/seg_004.ts';
+const segmentFile = () => readFileSync(path.join(ROOT, 'demo', SEGMENT));
+
+// The real `meshcast serve` process: the dev origin every other test and the benchmark trust.
+describe('meshcast serve: dev origin', () => {
+  let server: MeshcastServer;
+
+  beforeAll(async () => {
+    server = await startMeshcastServer(['--live-window', '10']);
+  });
+  afterAll(() => server?.stop());
+  beforeEach(async () => {
+    await fetch(`${server.url}/origin/reset`, { method: 'POST' });
+  });
+
+  test('serves VOD segments with CORS, whole and by Range, and 416 for an unsatisfiable range', async () => {
+    const whole = await fetch(`${server.url}/${SEGMENT}`, { headers: { Origin: 'https://site.example' } });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('access-control-allow-origin')).toBe('*');
+    expect(whole.headers.get('content-type')).toBe('video/mp2t');
+    expect(Buffer.from(await whole.arrayBuffer()).equals(segmentFile())).toBe(true);
+
+    const part = await fetch(`${server.url}/${SEGMENT}`, { headers: { Range: 'bytes=100-1099' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-1099/${segmentFile().length}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(segmentFile().subarray(100, 1100))).toBe(true);
+
+    const beyond = await fetch(`${server.url}/${SEGMENT}`, { headers: { Range: 'bytes=99999999-' } });
+    expect(beyond.status).toBe(416);
+
+    const preflight = await fetch(`${server.url}/${SEGMENT}`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://site.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'range' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('range');
+  });
+
+  test('counts segment bytes per URL as sent, apart from playlists', async () => {
+    const size = segmentFile().length;
+    await (await fetch(`${server.url}/${SEGMENT}`)).arrayBuffer();
+    await (await fetch(`${server.url}/${SEGMENT}`, { headers: { Range: 'bytes=0-999' } })).arrayBuffer();
+    const playlist = await (await fetch(`${server.url}/media/vod/360p/index.m3u8`)).text();
+    const report = await server.originBytes();
+    expect(report.segments).toEqual({ [`/${SEGMENT}`]: { bytes: size + 1000, requests: 2, size } });
+    expect(report).toMatchObject({
+      segmentBytes: size + 1000,
+      segmentRequests: 2,
+      distinctSegmentBytes: size,
+      distinctSegments: 1,
+      playlistBytes: Buffer.byteLength(playlist),
+    });
+  });
+
+  test('emulates live: the window slides, media sequence rises, segments are the VOD bytes', async () => {
+    const read = async () => {
+      const text = await (await fetch(`${server.url}/live/vod/360p/index.m3u8`)).text();
+      return { text, sequence: Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1]) };
+    };
+    const first = await read();
+    expect(first.text).not.toContain('#EXT-X-ENDLIST');
+    expect(first.text).not.toContain('#EXT-X-PLAYLIST-TYPE');
+    await sleep(4_200);
+    const later = await read();
+    expect(later.sequence).toBeGreaterThanOrEqual(first.sequence + 2);
+
+    const uris = later.text.split('\n').filter((l) => l.endsWith('.ts'));
+    const newest = uris[uris.length - 1];
+    const msn = Number(/-live-(\d+)\.ts$/.exec(newest)![1]);
+    const live = await fetch(`${server.url}/live/vod/360p/${newest}`);
+    expect(live.status).toBe(200);
+    const vodFile = readFileSync(path.join(ROOT, `demo/media/vod/360p/seg_${String(msn % 60).padStart(3, '0')}.ts`));
+    expect(Buffer.from(await live.arrayBuffer()).equals(vodFile)).toBe(true);
+
+    const future = await fetch(`${server.url}/live/vod/360p/index-live-${msn + 5}.ts`);
+    expect(future.status).toBe(404);
+    expect((await server.originBytes()).segments[`/live/vod/360p/${newest}`].bytes).toBe(vodFile.length);
+  });
+
+  test('never serves a file outside the media folder', async () => {
+    for (const probe of ['/media/..%2f..%2fpackage.json', '/media/%2e%2e/%2e%2e/package.json', '/live/..%2f..%2fpackage.json']) {
+      const response = await fetch(`${server.url}${probe}`);
+      expect(response.status).toBe(404);
+    }
+  });
+
+  test('reports health', async () => {
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true, version: expect.any(String) });
+  });
+});
+
+describe('meshcast CLI errors', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8' });
+
+  test.each([
+    [['serve', '--port', 'http'], /--port must be a port number 0-65535, got "http"/],
+    [['serve', '--tracker-port', '70000'], /--tracker-port must be a port number/],
+    [['serve', '--live-window', '1'], /--live-window must be seconds between 6 and 3600/],
+    [['serve', '--bogus'], /Unknown option '--bogus'/],
+    [['launch'], /unknown command "launch"/],
+  ])('%j exits 2 with a message naming the problem', (args, message) => {
+    const result = run(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('Usage:');
+  });
+
+  test('a missing media folder is a clear error', () => {
+    const result = run('serve', '--port', '0', '--tracker-port', '0', '--media', '/nonexistent/media');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('--media: folder /nonexistent/media does not exist');
+  });
+});

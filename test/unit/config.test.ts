@@ -1,0 +1,80 @@
+import { deriveSwarmId, MESHCAST_PROTOCOL_VERSION, resolveOptions } from '../../src/config';
+import { MeshcastError } from '../../src/errors';
+
+function errorOf(input: unknown): MeshcastError {
+  try {
+    resolveOptions(input);
+  } catch (e) {
+    return e as MeshcastError;
+  }
+  throw new Error(`resolveOptions(${JSON.stringify(input)}) did not throw`);
+}
+
+describe('resolveOptions', () => {
+  test('defaults: P2P on, PML trackers and STUN left to their defaults, no extra hls.js config', () => {
+    expect(resolveOptions()).toEqual({
+      trackers: undefined,
+      rtcConfig: undefined,
+      swarmId: undefined,
+      p2p: true,
+      hlsConfig: {},
+    });
+  });
+
+  test('configured trackers switch STUN off unless rtcConfig is given', () => {
+    expect(resolveOptions({ trackers: ['wss://t.example/announce'] }).rtcConfig).toEqual({ iceServers: [] });
+    const rtcConfig = { iceServers: [{ urls: 'stun:stun.example:3478' }] };
+    expect(resolveOptions({ trackers: ['ws://127.0.0.1:8081'], rtcConfig }).rtcConfig).toBe(rtcConfig);
+  });
+
+  test.each([
+    [{ trackers: 'ws://x' }, 'trackers', 'a non-empty array of ws:// or wss:// URLs'],
+    [{ trackers: [] }, 'trackers', 'a non-empty array'],
+    [{ trackers: ['ws://ok', 'https://tracker.example'] }, 'trackers[1]', 'a ws:// or wss:// URL'],
+    [{ rtcConfig: 'stun:x' }, 'rtcConfig', 'an RTCConfiguration object'],
+    [{ rtcConfig: { iceServers: {} } }, 'rtcConfig.iceServers', 'an array'],
+    [{ rtcConfig: { iceServers: [{ urls: [] }] } }, 'rtcConfig.iceServers[0].urls', 'a URL string'],
+    [{ swarmId: '' }, 'swarmId', 'a non-empty string'],
+    [{ swarmId: 'x'.repeat(513) }, 'swarmId', 'a non-empty string of at most 512 characters'],
+    [{ p2p: 1 }, 'p2p', 'a boolean'],
+    [{ hlsConfig: [] }, 'hlsConfig', 'an hls.js config object'],
+    [{ hlsConfig: { pLoader: class {} } }, 'hlsConfig.pLoader', 'left unset'],
+    [null, 'options', 'an object'],
+  ])('%j is rejected naming "%s"', (input, option, expected) => {
+    const error = errorOf(input);
+    expect(error).toBeInstanceOf(MeshcastError);
+    expect(error).toMatchObject({ type: 'configError', details: 'invalidOption', fatal: true, option });
+    expect(error.message).toContain(`"${option}" must be ${expected}`);
+  });
+
+  test('an unknown option is rejected by name, listing the known ones', () => {
+    const error = errorOf({ tracker: ['ws://x'] });
+    expect(error).toMatchObject({ details: 'unknownOption', option: 'tracker' });
+    expect(error.message).toBe(
+      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig',
+    );
+  });
+
+  test('the error shows what it got, shortened', () => {
+    expect(errorOf({ swarmId: 42 }).message).toBe('Meshcast option "swarmId" must be a non-empty string of at most 512 characters, got number 42');
+    expect(errorOf({ trackers: ['x'.repeat(100)] }).message).toMatch(/got "x{57}\.\.\."$/);
+  });
+});
+
+describe('deriveSwarmId', () => {
+  const prefix = `meshcast/${MESHCAST_PROTOCOL_VERSION}/`;
+
+  test('the stream identity ignores scheme, query, fragment and host case', () => {
+    const id = deriveSwarmId('https://CDN.example.com/live/master.m3u8?token=abc#t=1');
+    expect(id).toBe(`${prefix}cdn.example.com/live/master.m3u8`);
+    expect(deriveSwarmId('http://cdn.example.com/live/master.m3u8?token=other')).toBe(id);
+  });
+
+  test('different streams get different swarms', () => {
+    expect(deriveSwarmId('https://cdn.example.com/a/master.m3u8')).not.toBe(deriveSwarmId('https://cdn.example.com/b/master.m3u8'));
+  });
+
+  test('an explicit id still carries the protocol version, so incompatible versions never meet', () => {
+    expect(deriveSwarmId('https://cdn.example.com/x.m3u8', 'match-42')).toBe(`${prefix}match-42`);
+  });
+});
