@@ -4,5 +4,7 @@ export { resolveOptions, deriveSwarmId, MESHCAST_PROTOCOL_VERSION } from './conf
 export type { MeshcastOptions, ResolvedOptions } from './config';
 export { MeshcastError } from './errors';
 export type { MeshcastErrorType } from './errors';
-export type { MeshcastStats, SegmentSource } from './stats/session-stats';
+export type { MeshcastStats } from './stats/meshcast-stats';
+export type { DeliveryStats, SegmentSource } from './stats/session-stats';
+export type { QoeStats } from './stats/playback-qoe';
 export { VERSION } from './version';

@@ -1,7 +1,10 @@
 import Hls from 'hls.js';
 import { resolveOptions, type MeshcastOptions, type ResolvedOptions } from '../config';
 import { MeshcastError } from '../errors';
-import { SessionStats, type MeshcastStats, type SegmentSource } from '../stats/session-stats';
+import type { MeshcastStats } from '../stats/meshcast-stats';
+import { PlaybackQoe } from '../stats/playback-qoe';
+import { QoeObserver } from '../stats/qoe-observer';
+import { SessionStats, type SegmentSource } from '../stats/session-stats';
 import { SourceSession } from './source-session';
 
 /** Events a {@link MeshcastEngine} emits. */
@@ -29,6 +32,8 @@ export class MeshcastEngine {
   readonly options: Readonly<ResolvedOptions>;
   private session: SourceSession | undefined;
   private readonly sessionStats = new SessionStats();
+  private readonly qoe = new PlaybackQoe();
+  private observer: QoeObserver | undefined;
   private readonly listeners: Listeners = { segmentLoaded: new Set(), error: new Set() };
   private destroyed = false;
 
@@ -54,7 +59,14 @@ export class MeshcastEngine {
       throw new MeshcastError('configError', 'invalidSource', `Meshcast load(): src must be a playlist URL, got ${String(src)}`, { fatal: true });
     }
     this.session?.destroy();
-    this.session = new SourceSession(media, src, this.options, this.sessionStats, {
+    if (this.observer?.media !== media) {
+      this.observer?.dispose();
+      this.observer = new QoeObserver(media, this.qoe);
+    }
+    this.session = new SourceSession(media, src, this.options, {
+      stats: this.sessionStats,
+      qoe: this.qoe,
+      observer: this.observer,
       onSegment: (source, bytes, url) => {
         this.sessionStats.recordSegment(source, bytes);
         this.emit('segmentLoaded', { source, bytes, url });
@@ -63,9 +75,13 @@ export class MeshcastEngine {
     });
   }
 
-  /** Delivery statistics of this engine's whole life, across sources. */
+  /** Delivery and QoE statistics of this engine's whole life, across sources. */
   stats(): MeshcastStats {
-    return this.sessionStats.snapshot();
+    return {
+      ...this.sessionStats.snapshot(),
+      ...this.qoe.snapshot(performance.now()),
+      liveLatencyS: this.session?.liveLatencyS() ?? null,
+    };
   }
 
   on<K extends keyof MeshcastEventMap>(event: K, listener: MeshcastEventMap[K]): void {
@@ -82,6 +98,8 @@ export class MeshcastEngine {
     this.destroyed = true;
     this.session?.destroy();
     this.session = undefined;
+    this.observer?.dispose();
+    this.observer = undefined;
     for (const set of Object.values(this.listeners)) set.clear();
   }
 

@@ -1,13 +1,18 @@
-import Hls, { type ErrorData, type FragLoadedData, type HlsConfig } from 'hls.js';
+import Hls, { type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
-import type { CoreEventMap, PeerDetails, SegmentLoadDetails } from 'p2p-media-loader-core';
+import type { CoreEventMap, PeerDetails, SegmentLoadDetails, SegmentStartDetails } from 'p2p-media-loader-core';
 import { deriveSwarmId, type ResolvedOptions } from '../config';
 import { MeshcastError } from '../errors';
+import type { PlaybackQoe } from '../stats/playback-qoe';
+import type { QoeObserver } from '../stats/qoe-observer';
 import type { SegmentSource, SessionStats } from '../stats/session-stats';
-import { Disposer } from './disposer';
+import { Disposer } from '../utils/disposer';
 
-/** What a session reports back to its engine. */
-export interface SessionCallbacks {
+/** Where a session reports what happens: the engine's stats, QoE, and its event callbacks. */
+export interface SessionSinks {
+  stats: SessionStats;
+  qoe: PlaybackQoe;
+  observer: QoeObserver;
   onSegment(source: SegmentSource, bytes: number, url: string): void;
   onError(error: MeshcastError): void;
 }
@@ -26,8 +31,7 @@ export class SourceSession {
     video: HTMLMediaElement,
     readonly src: string,
     options: ResolvedOptions,
-    private readonly stats: SessionStats,
-    private readonly callbacks: SessionCallbacks,
+    private readonly sinks: SessionSinks,
   ) {
     const hlsConfig: Partial<HlsConfig> = { ...options.hlsConfig };
     if (options.p2p) {
@@ -49,14 +53,14 @@ export class SourceSession {
   }
 
   private registerListeners(): void {
-    const { hls, p2pEngine, stats, callbacks } = this;
+    const { hls, p2pEngine, sinks } = this;
 
     const onHlsError = (_event: string, data: ErrorData): void => {
       if (!data.fatal) return;
       const type = data.type === Hls.ErrorTypes.NETWORK_ERROR
         ? 'networkError'
         : data.type === Hls.ErrorTypes.MEDIA_ERROR ? 'mediaError' : 'otherError';
-      callbacks.onError(new MeshcastError(type, data.details, `hls.js fatal error: ${data.details}`, {
+      sinks.onError(new MeshcastError(type, data.details, `hls.js fatal error: ${data.details}`, {
         fatal: true,
         cause: data.error,
       }));
@@ -64,10 +68,17 @@ export class SourceSession {
     hls.on(Hls.Events.ERROR, onHlsError);
     this.disposer.add(() => hls.off(Hls.Events.ERROR, onHlsError));
 
+    const onLevelSwitched = (_event: string, data: LevelSwitchedData): void => {
+      const bitrate = hls.levels[data.level]?.bitrate;
+      if (bitrate) sinks.qoe.bitrate(performance.now(), bitrate / 1000);
+    };
+    hls.on(Hls.Events.LEVEL_SWITCHED, onLevelSwitched);
+    this.disposer.add(() => hls.off(Hls.Events.LEVEL_SWITCHED, onLevelSwitched));
+
     if (!p2pEngine) {
       // Without p2p-media-loader every segment hls.js loads came over HTTP.
       const onFragLoaded = (_event: string, data: FragLoadedData): void => {
-        callbacks.onSegment('http', data.payload.byteLength, data.frag.url);
+        sinks.onSegment('http', data.payload.byteLength, data.frag.url);
       };
       hls.on(Hls.Events.FRAG_LOADED, onFragLoaded);
       this.disposer.add(() => hls.off(Hls.Events.FRAG_LOADED, onFragLoaded));
@@ -81,10 +92,28 @@ export class SourceSession {
     // onSegmentLoaded fires for completed segments only, unlike onChunkDownloaded, which also counts
     // bytes of requests that later abort or fail validation.
     addCoreListener('onSegmentLoaded', (details: SegmentLoadDetails) => {
-      callbacks.onSegment(details.downloadSource, details.bytesLength, details.segmentUrl);
+      sinks.observer.p2pRequestEnded(details.segmentUrl);
+      sinks.onSegment(details.downloadSource, details.bytesLength, details.segmentUrl);
     });
-    addCoreListener('onPeerConnect', (peer: PeerDetails) => stats.peerConnected(peer.peerId));
-    addCoreListener('onPeerClose', (peer: PeerDetails) => stats.peerClosed(peer.peerId));
+    addCoreListener('onSegmentStart', ({ segment, downloadSource }: SegmentStartDetails) => {
+      if (downloadSource === 'p2p') sinks.observer.p2pRequestStarted(segment.url, segment.startTime, segment.endTime);
+    });
+    addCoreListener('onSegmentError', ({ segment }) => sinks.observer.p2pRequestEnded(segment.url));
+    addCoreListener('onSegmentAbort', ({ segment }) => sinks.observer.p2pRequestEnded(segment.url));
+    addCoreListener('onPeerConnect', (peer: PeerDetails) => sinks.stats.peerConnected(peer.peerId));
+    addCoreListener('onPeerClose', (peer: PeerDetails) => sinks.stats.peerClosed(peer.peerId));
+  }
+
+  /**
+   * How far behind real time the frame playing is, for live streams: from the segments' program
+   * date-times when the stream has them, otherwise from the playlist's live edge.
+   */
+  liveLatencyS(): number | null {
+    const details = this.hls.levels[this.hls.currentLevel]?.details ?? this.hls.latestLevelDetails;
+    if (!details?.live) return null;
+    const playingDate = this.hls.playingDate;
+    const latency = playingDate ? (Date.now() - playingDate.getTime()) / 1000 : this.hls.latency;
+    return Number.isFinite(latency) ? Math.round(latency * 10) / 10 : null;
   }
 
   /** Releases hls.js, the tracker connection and every peer connection of this source. */
@@ -92,6 +121,7 @@ export class SourceSession {
     this.disposer.dispose();
     this.hls.destroy();
     this.p2pEngine?.destroy();
-    this.stats.clearPeers();
+    this.sinks.stats.clearPeers();
+    this.sinks.observer.clearRequests();
   }
 }

@@ -2,10 +2,10 @@
 export type SegmentSource = 'http' | 'p2p';
 
 /**
- * Per-session delivery statistics. Bytes count completed segments only: a request that aborts
- * or fails validation contributes nothing, so these figures match what the player could use.
+ * Delivery statistics. Bytes count completed segments only: a request that aborts or fails
+ * validation contributes nothing, so these figures match what the player could use.
  */
-export interface MeshcastStats {
+export interface DeliveryStats {
   /** Bytes of segments downloaded from the origin (CDN). */
   httpBytes: number;
   /** Bytes of segments downloaded from peers. */
@@ -20,7 +20,7 @@ export interface MeshcastStats {
   peers: number;
 }
 
-/** Accumulates {@link MeshcastStats} from delivery events; pure bookkeeping, no I/O. */
+/** Accumulates {@link DeliveryStats} from delivery events; pure bookkeeping, no I/O. */
 export class SessionStats {
   private httpBytes = 0;
   private p2pBytes = 0;
@@ -55,7 +55,7 @@ export class SessionStats {
     this.connectionsByPeer.clear();
   }
 
-  snapshot(): MeshcastStats {
+  snapshot(): DeliveryStats {
     const total = this.httpBytes + this.p2pBytes;
     return {
       httpBytes: this.httpBytes,
