@@ -63,4 +63,11 @@ export default [
     plugins: [version(), ts()],
     output: { file: 'dist/cli.js', format: 'es', sourcemap: true, banner: '#!/usr/bin/env node' },
   },
+  // The swarm benchmark (`npm run bench`): test tooling, built beside the package, never shipped.
+  {
+    input: 'test/bench/cli.ts',
+    external: (id) => isDependency(id) || id === 'playwright-core',
+    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/**/*.ts'] })],
+    output: { file: 'build/bench.js', format: 'es', sourcemap: true },
+  },
 ];

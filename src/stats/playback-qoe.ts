@@ -46,7 +46,7 @@ export class PlaybackQoe {
   /** The element's `playing` event: frames are moving. */
   playing(now: number): void {
     if (this.startupMs === null) {
-      this.startupMs = Math.max(0, now - (this.playRequestedAt ?? now));
+      this.startupMs = Math.round(Math.max(0, now - (this.playRequestedAt ?? now)));
     }
     this.enter('playing', now);
   }

@@ -33,8 +33,9 @@ export class QoeObserver {
       if (!media.ended) qoe.pause(this.now());
     });
     on('ended', () => qoe.ended(this.now()));
-    // Autoplay may have fired `play` before Meshcast attached.
-    if (!media.paused) qoe.play(this.now());
+    // With autoplay the viewer asked to play when the source was loaded, not when the element's
+    // `play` event fires (that waits for data); a play request may also predate Meshcast.
+    if (media.autoplay || !media.paused) qoe.play(this.now());
   }
 
   /** A P2P request for the segment covering [startTime, endTime) of the media timeline started. */

@@ -6,7 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { MeshcastStats } from '../../src/index';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository root, found from this file whether it runs from test/ or bundled into build/. */
+export const ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 const CLI = path.join(ROOT, 'dist/cli.js');
 
 /** The flags agreed in DESIGN.md: headless, no background traffic, WebRTC over loopback. */
@@ -99,13 +104,17 @@ export function closedPort(): Promise<number> {
   });
 }
 
-/** Debian's Chromium through playwright-core; never a downloaded browser. */
-export async function launchChromium(): Promise<Browser> {
+/** Debian's Chromium (or CHROMIUM_PATH); never a browser downloaded by a test tool. */
+export function chromiumPath(): string {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
     throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
-  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  return executablePath;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
 }
 
 /**

@@ -1,0 +1,78 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startMeshcastServer } from '../e2e/harness';
+import { buildReport, findings, markdownTable, summarizeRun } from './report';
+import { runPlan } from './run-swarm';
+import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
+
+const USAGE = `Usage: npm run bench -- --scenario ${SCENARIOS.join('|')} --viewers N [--duration S] [--adversary MODE] --json FILE
+
+Runs the same viewers twice on the same media, tracker and origin: with P2P, then HTTP-only.
+  --scenario   vod (staggered joins, fixed 360p), live (emulated live), abr (ABR free), churn (a third leave halfway, as many join)
+  --viewers    number of viewers (default 6)
+  --duration   seconds each viewer watches (default 90)
+  --adversary  slow|stall|absent|corrupt: a misbehaving peer in the swarm (not available yet)
+  --json       where to write the report (JSON, fields as in DESIGN.md)
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        scenario: { type: 'string' },
+        viewers: { type: 'string', default: '6' },
+        duration: { type: 'string', default: '90' },
+        adversary: { type: 'string' },
+        json: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (!values.scenario) fail('--scenario is required');
+  if (!values.json) fail('--json FILE is required');
+  if (values.adversary !== undefined) {
+    fail(`--adversary ${values.adversary}: adversarial peers (test/adversary/) are not implemented yet`);
+  }
+  let plan;
+  try {
+    plan = planScenario(values.scenario as ScenarioName, Number(values.viewers), Number(values.duration));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+
+  const log = (msg: string) => process.stderr.write(`${msg}\n`);
+  const server = await startMeshcastServer(['--live-window', '60']);
+  try {
+    log(`bench: ${plan.scenario}, ${values.viewers} viewers, ${values.duration} s each, ${plan.lengthS} s per run`);
+    log('bench: P2P run');
+    const p2p = summarizeRun(await runPlan(server, plan, 'p2p', log));
+    log('bench: HTTP-only run');
+    const http = summarizeRun(await runPlan(server, plan, 'http', log));
+    const report = buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http);
+
+    const file = path.resolve(values.json);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\n${markdownTable(report)}\n\n${findings(report).map((l) => `- ${l}`).join('\n')}\n\nJSON: ${file}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

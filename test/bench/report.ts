@@ -1,0 +1,127 @@
+import type { MeshcastStats } from '../../src/index';
+
+/** One run's figures, as DESIGN.md names them. */
+export interface RunResult {
+  originBytes: number;
+  distinctBytes: number;
+  downloadedBytes: number;
+  offload: number;
+  rebufferRatio: number;
+  rebufferCount: number;
+  startupMsMedian: number;
+  startupMsP95: number;
+  integrityFailures: number | null;
+  p2pStalls: number;
+  cpuS: number;
+  peakMemMB: number;
+}
+
+export interface BenchReport {
+  scenario: string;
+  viewers: number;
+  durationS: number;
+  savings: number;
+  ceiling: number;
+  duplication: number;
+  p2p: RunResult;
+  http: RunResult;
+}
+
+/** What a run measured before the figures are derived. */
+export interface RunMeasurement {
+  origin: { segmentBytes: number; distinctSegmentBytes: number };
+  /** Each viewer's last stats before it left; `integrityFailures` when the build reports it. */
+  viewers: Array<MeshcastStats & { integrityFailures?: number }>;
+  cpuS: number;
+  peakMemMB: number;
+}
+
+/** Nearest-rank percentile of a non-empty list. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const round = (value: number, digits = 4) => Number(value.toFixed(digits));
+
+export function summarizeRun(run: RunMeasurement): RunResult {
+  const p2pBytes = sum(run.viewers.map((v) => v.p2pBytes));
+  const downloadedBytes = sum(run.viewers.map((v) => v.httpBytes + v.p2pBytes));
+  const rebufferMs = sum(run.viewers.map((v) => v.rebufferMs));
+  const playingMs = sum(run.viewers.map((v) => v.playingMs));
+  // A viewer that never started counts as the worst start-up: its whole stay.
+  const startups = run.viewers.map((v) => v.startupMs ?? Number.POSITIVE_INFINITY);
+  const integrity = run.viewers.map((v) => v.integrityFailures);
+  return {
+    originBytes: run.origin.segmentBytes,
+    distinctBytes: run.origin.distinctSegmentBytes,
+    downloadedBytes,
+    offload: downloadedBytes === 0 ? 0 : round(p2pBytes / downloadedBytes),
+    rebufferRatio: playingMs + rebufferMs === 0 ? 0 : round(rebufferMs / (playingMs + rebufferMs)),
+    rebufferCount: sum(run.viewers.map((v) => v.rebufferCount)),
+    startupMsMedian: percentile(startups, 50),
+    startupMsP95: percentile(startups, 95),
+    integrityFailures: integrity.every((n) => typeof n === 'number') ? sum(integrity as number[]) : null,
+    p2pStalls: sum(run.viewers.map((v) => v.p2pStalls)),
+    cpuS: round(run.cpuS, 1),
+    peakMemMB: Math.round(run.peakMemMB),
+  };
+}
+
+export function buildReport(scenario: string, viewers: number, durationS: number, p2p: RunResult, http: RunResult): BenchReport {
+  return {
+    scenario,
+    viewers,
+    durationS,
+    savings: http.originBytes === 0 ? 0 : round(1 - p2p.originBytes / http.originBytes),
+    ceiling: http.originBytes === 0 ? 0 : round(1 - http.distinctBytes / http.originBytes),
+    duplication: http.distinctBytes === 0 ? 0 : round(p2p.originBytes / http.distinctBytes),
+    p2p,
+    http,
+  };
+}
+
+/** Plain-language checks printed under the table: agreement of the two offload figures and the goals. */
+export function findings(report: BenchReport): string[] {
+  const lines: string[] = [];
+  const { p2p, http } = report;
+  const originOffload = p2p.downloadedBytes === 0 ? 0 : 1 - p2p.originBytes / p2p.downloadedBytes;
+  const gap = Math.abs(originOffload - p2p.offload);
+  lines.push(
+    gap <= 0.02
+      ? `Offload from the origin's count (${pct(originOffload)}) and the players' own P2P share (${pct(p2p.offload)}) agree within 2 points.`
+      : `DISAGREE: offload from the origin's count is ${pct(originOffload)} but the players report ${pct(p2p.offload)} (${(gap * 100).toFixed(1)} points apart).`,
+  );
+  const goals: Array<[string, boolean]> = [];
+  if (report.scenario === 'vod') goals.push([`vod duplication ≤ 1.05 (is ${report.duplication.toFixed(2)})`, report.duplication <= 1.05]);
+  if (report.scenario === 'live') goals.push([`live duplication ≤ 1.15 (is ${report.duplication.toFixed(2)})`, report.duplication <= 1.15]);
+  goals.push([`P2P rebuffering ratio no worse than HTTP-only (${pct(p2p.rebufferRatio, 2)} vs ${pct(http.rebufferRatio, 2)})`, p2p.rebufferRatio <= http.rebufferRatio]);
+  goals.push([`P2P start-up median no worse than HTTP-only (${p2p.startupMsMedian} ms vs ${http.startupMsMedian} ms)`, p2p.startupMsMedian <= http.startupMsMedian]);
+  goals.push([`no stall with a P2P request in flight (p2pStalls ${p2p.p2pStalls})`, p2p.p2pStalls === 0]);
+  for (const [goal, met] of goals) lines.push(`${met ? 'Goal met' : 'GOAL MISSED'}: ${goal}`);
+  if (p2p.integrityFailures === null) lines.push('integrityFailures: not measured (this build does not verify segments).');
+  return lines;
+}
+
+const pct = (ratio: number, digits = 1) => `${(ratio * 100).toFixed(digits)} %`;
+const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
+
+export function markdownTable(report: BenchReport): string {
+  const header = '| run | origin MB | distinct MB | downloaded MB | offload | rebuffer ratio | rebuffers | start-up median / p95 ms | P2P stalls | integrity failures | CPU s | peak mem MB |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const row = (name: string, r: RunResult) =>
+    `| ${name} | ${mb(r.originBytes)} | ${mb(r.distinctBytes)} | ${mb(r.downloadedBytes)} | ${pct(r.offload)} | ${pct(r.rebufferRatio, 2)} | ${r.rebufferCount} | ${r.startupMsMedian} / ${r.startupMsP95} | ${r.p2pStalls} | ${r.integrityFailures ?? 'n/a'} | ${r.cpuS} | ${r.peakMemMB} |`;
+  const share = report.ceiling > 0 ? ` (${pct(report.savings / report.ceiling)} of the ceiling)` : '';
+  return [
+    `### ${report.scenario}, ${report.viewers} viewers, ${report.durationS} s each`,
+    '',
+    header,
+    rule,
+    row('P2P', report.p2p),
+    row('HTTP only', report.http),
+    '',
+    `CDN savings ${pct(report.savings)}${share}; ceiling ${pct(report.ceiling)}; duplication ${report.duplication.toFixed(2)}.`,
+  ].join('\n');
+}

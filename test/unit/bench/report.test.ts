@@ -1,0 +1,56 @@
+import { buildReport, findings, percentile, summarizeRun, type RunMeasurement } from '../../bench/report';
+
+const viewer = (over: Partial<RunMeasurement['viewers'][number]>): RunMeasurement['viewers'][number] => ({
+  httpBytes: 0, p2pBytes: 0, offloadRatio: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0,
+  startupMs: 500, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 10_000, bitrateKbps: 100, liveLatencyS: null,
+  ...over,
+});
+
+describe('bench report math', () => {
+  test('nearest-rank percentiles', () => {
+    expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+    expect(percentile([7], 95)).toBe(7);
+  });
+
+  test('a run sums viewers; offload is the P2P share of downloaded bytes; rebuffer ratio over watch time', () => {
+    const run = summarizeRun({
+      origin: { segmentBytes: 400, distinctSegmentBytes: 300 },
+      viewers: [
+        viewer({ httpBytes: 300, p2pBytes: 0, startupMs: 400 }),
+        viewer({ httpBytes: 100, p2pBytes: 200, startupMs: 600, rebufferCount: 1, rebufferMs: 1_000, p2pStalls: 1 }),
+      ],
+      cpuS: 12.34,
+      peakMemMB: 500.4,
+    });
+    expect(run).toEqual({
+      originBytes: 400, distinctBytes: 300, downloadedBytes: 600, offload: 0.3333,
+      rebufferRatio: 0.0476, rebufferCount: 1, startupMsMedian: 400, startupMsP95: 600,
+      integrityFailures: null, p2pStalls: 1, cpuS: 12.3, peakMemMB: 500,
+    });
+  });
+
+  test('a viewer that never started makes start-up infinite, not missing', () => {
+    const run = summarizeRun({ origin: { segmentBytes: 0, distinctSegmentBytes: 0 }, viewers: [viewer({ startupMs: null })], cpuS: 0, peakMemMB: 0 });
+    expect(run.startupMsP95).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  test('savings, ceiling and duplication come from the origin counts of both runs', () => {
+    const http = summarizeRun({ origin: { segmentBytes: 4_000, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 4_000 })], cpuS: 1, peakMemMB: 1 });
+    const p2p = summarizeRun({ origin: { segmentBytes: 1_100, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 1_100, p2pBytes: 2_900 })], cpuS: 1, peakMemMB: 1 });
+    const report = buildReport('vod', 4, 90, p2p, http);
+    expect(report).toMatchObject({ savings: 0.725, ceiling: 0.75, duplication: 1.1 });
+    const lines = findings(report);
+    expect(lines[0]).toMatch(/agree within 2 points/);
+    expect(lines).toContain('GOAL MISSED: vod duplication ≤ 1.05 (is 1.10)');
+  });
+
+  test('says plainly when the players and the origin disagree', () => {
+    const http = summarizeRun({ origin: { segmentBytes: 1_000, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 1_000 })], cpuS: 1, peakMemMB: 1 });
+    // Players claim 90 % from peers, but the origin sent half of what they downloaded.
+    const p2p = summarizeRun({ origin: { segmentBytes: 500, distinctSegmentBytes: 500 }, viewers: [viewer({ httpBytes: 100, p2pBytes: 900 })], cpuS: 1, peakMemMB: 1 });
+    expect(findings(buildReport('vod', 1, 90, p2p, http))[0]).toBe(
+      "DISAGREE: offload from the origin's count is 50.0 % but the players report 90.0 % (40.0 points apart).",
+    );
+  });
+});
