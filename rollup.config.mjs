@@ -56,12 +56,25 @@ export default [
     ],
     output: { file: 'dist/meshcast.min.js', format: 'iife', name: 'Meshcast', sourcemap: true },
   },
-  // The `meshcast` CLI (Node): tracker, dev origin, and later the collector.
+  // The `meshcast` CLI and its Node API (`meshcast/server`): tracker, dev origin, `hash`.
   {
-    input: 'src/server/cli.ts',
+    input: { cli: 'src/server/cli.ts', server: 'src/server/index.ts' },
     external: isDependency,
     plugins: [version(), ts()],
-    output: { file: 'dist/cli.js', format: 'es', sourcemap: true, banner: '#!/usr/bin/env node' },
+    output: {
+      dir: 'dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: 'server-[name]-[hash].js',
+      banner: (chunk) => (chunk.name === 'cli' ? '#!/usr/bin/env node' : ''),
+    },
+  },
+  {
+    input: 'src/server/index.ts',
+    external: isDependency,
+    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    output: { file: 'dist/server.d.ts', format: 'es' },
   },
   // The swarm benchmark (`npm run bench`): test tooling, built beside the package, never shipped.
   {

@@ -1,5 +1,6 @@
 import type { HlsConfig } from 'hls.js';
 import { MeshcastError } from './errors';
+import type { IntegrityMode } from './integrity/segment-verifier';
 
 /**
  * Bumped whenever Meshcast peers of different versions could no longer exchange segments
@@ -37,6 +38,28 @@ export interface MeshcastOptions {
    * @default {}
    */
   hlsConfig?: Partial<HlsConfig>;
+  /** Verification of segments against the publisher's SHA-256 sidecars (`meshcast hash`). */
+  integrity?: IntegrityOptions;
+}
+
+export interface IntegrityOptions {
+  /**
+   * `auto`: verify P2P segments when the playlist has a sidecar, otherwise accept them and count
+   * them in `unverifiedP2PBytes`; `required`: no P2P without a sidecar; `off`: no verification.
+   * @default 'auto'
+   */
+  mode?: IntegrityMode;
+  /**
+   * URL of one JSON map (segment URI -> SHA-256, URIs relative to it) used instead of the sidecar
+   * next to each media playlist (`index.m3u8` -> `index.sha256.json`).
+   * @default undefined
+   */
+  manifestUrl?: string;
+  /**
+   * Also verify segments from the origin (HTTP). Costs a hash per segment.
+   * @default false
+   */
+  verifyHttp?: boolean;
 }
 
 /** {@link MeshcastOptions} with every default applied: what the engine actually runs with. */
@@ -46,6 +69,7 @@ export interface ResolvedOptions {
   swarmId: string | undefined;
   p2p: boolean;
   hlsConfig: Partial<HlsConfig>;
+  integrity: Required<Omit<IntegrityOptions, 'manifestUrl'>> & Pick<IntegrityOptions, 'manifestUrl'>;
 }
 
 const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
@@ -54,7 +78,9 @@ const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
   'swarmId',
   'p2p',
   'hlsConfig',
+  'integrity',
 ];
+const INTEGRITY_MODES: readonly IntegrityMode[] = ['auto', 'required', 'off'];
 
 /** hls.js settings that would silently bypass p2p-media-loader if a page could override them. */
 const RESERVED_HLS_KEYS = ['fLoader', 'pLoader', 'loader'] as const;
@@ -126,6 +152,23 @@ function resolveHlsConfig(value: unknown): Partial<HlsConfig> {
   return value as Partial<HlsConfig>;
 }
 
+function resolveIntegrity(value: unknown): ResolvedOptions['integrity'] {
+  if (value === undefined) return { mode: 'auto', verifyHttp: false, manifestUrl: undefined };
+  if (!isPlainObject(value)) throw invalid('integrity', 'an object', value);
+  for (const key of Object.keys(value)) {
+    if (!['mode', 'manifestUrl', 'verifyHttp'].includes(key)) {
+      throw invalid(`integrity.${key}`, 'not set (known: mode, manifestUrl, verifyHttp)', value[key]);
+    }
+  }
+  const { mode = 'auto', manifestUrl, verifyHttp = false } = value;
+  if (!INTEGRITY_MODES.includes(mode as IntegrityMode)) throw invalid('integrity.mode', `one of ${INTEGRITY_MODES.map((m) => `"${m}"`).join(', ')}`, mode);
+  if (manifestUrl !== undefined && (typeof manifestUrl !== 'string' || manifestUrl === '')) {
+    throw invalid('integrity.manifestUrl', 'a URL string', manifestUrl);
+  }
+  if (typeof verifyHttp !== 'boolean') throw invalid('integrity.verifyHttp', 'a boolean', verifyHttp);
+  return { mode: mode as IntegrityMode, manifestUrl: manifestUrl as string | undefined, verifyHttp };
+}
+
 /**
  * Validates options and applies defaults in one place.
  * @throws MeshcastError (type `configError`) naming the offending option and what was expected.
@@ -150,6 +193,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     swarmId: resolveSwarmId(input.swarmId),
     p2p: input.p2p ?? true,
     hlsConfig: resolveHlsConfig(input.hlsConfig),
+    integrity: resolveIntegrity(input.integrity),
   };
 }
 

@@ -30,3 +30,6 @@ ffmpeg -hide_banner -loglevel error -y \
   "vod/%v/index.m3u8"
 
 du -sh vod
+
+# Integrity sidecars (segment URI -> SHA-256) next to each media playlist.
+(cd ../.. && npm run --silent build >/dev/null && node dist/cli.js hash demo/media)

@@ -3,6 +3,7 @@ import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreEventMap, PeerDetails, SegmentLoadDetails, SegmentStartDetails } from 'p2p-media-loader-core';
 import { deriveSwarmId, type ResolvedOptions } from '../config';
 import { MeshcastError } from '../errors';
+import { IntegrityGuard } from '../integrity/integrity-guard';
 import type { PlaybackQoe } from '../stats/playback-qoe';
 import type { QoeObserver } from '../stats/qoe-observer';
 import type { SegmentSource, SessionStats } from '../stats/session-stats';
@@ -25,6 +26,7 @@ export class SourceSession {
   readonly hls: Hls;
   readonly swarmId: string | undefined;
   private readonly p2pEngine: HlsJsP2PEngine | undefined;
+  private readonly integrity: IntegrityGuard | undefined;
   private readonly disposer = new Disposer();
 
   constructor(
@@ -36,11 +38,17 @@ export class SourceSession {
     const hlsConfig: Partial<HlsConfig> = { ...options.hlsConfig };
     if (options.p2p) {
       this.swarmId = deriveSwarmId(new URL(src, document.baseURI).href, options.swarmId);
+      const integrity = new IntegrityGuard(options.integrity, sinks.stats, () => {
+        this.p2pEngine?.applyDynamicConfig({ core: { isP2PDisabled: false } });
+      });
+      this.integrity = integrity;
       this.p2pEngine = new HlsJsP2PEngine({
         core: {
           swarmId: this.swarmId,
           ...(options.trackers && { announceTrackers: options.trackers }),
           ...(options.rtcConfig && { rtcConfig: options.rtcConfig }),
+          ...(integrity.p2pInitiallyDisabled && { isP2PDisabled: true }),
+          ...integrity.hooks(),
         },
       });
       Object.assign(hlsConfig, this.p2pEngine.getConfigForHlsJs());
@@ -84,6 +92,16 @@ export class SourceSession {
       this.disposer.add(() => hls.off(Hls.Events.FRAG_LOADED, onFragLoaded));
       return;
     }
+
+    const onPlaylistLoaded = (_event: string, data: { details: { url: string; live: boolean } }): void => {
+      this.integrity?.playlistLoaded(data.details.url, data.details.live);
+    };
+    hls.on(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
+    hls.on(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
+    this.disposer.add(() => {
+      hls.off(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
+      hls.off(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
+    });
 
     const addCoreListener = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {
       p2pEngine.addEventListener(name, listener);

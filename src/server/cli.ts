@@ -1,8 +1,12 @@
 import { parseArgs } from 'node:util';
+import { hashMedia } from './hash-media';
 import { startServer } from './serve';
 
 const USAGE = `Usage:
   meshcast serve [--port P] [--tracker-port T] [--host H] [--media DIR] [--live-window S]
+  meshcast hash DIR
+
+  serve: the WebTorrent tracker, and with --media a dev origin
 
   --port P          HTTP port for the dev origin and demo pages (0 = any free port)   default 8080
   --tracker-port T  WebTorrent tracker (WebSocket) port (0 = any free port)          default 8081
@@ -10,6 +14,9 @@ const USAGE = `Usage:
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
                     byte accounting at /origin/bytes, demo pages at /demo/
   --live-window S   seconds an emulated live playlist shows behind the edge            default 60
+
+  hash: writes next to each media playlist under DIR (index.m3u8 -> index.sha256.json) a JSON map
+  of segment URI to SHA-256, which players check segments from peers against
 `;
 
 function fail(message: string): never {
@@ -70,9 +77,19 @@ async function serve(args: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+async function hash(args: string[]): Promise<void> {
+  if (args.length !== 1 || args[0].startsWith('-')) fail('hash takes one argument: the media folder');
+  const results = await hashMedia(args[0]);
+  if (results.length === 0) fail(`no media playlist (*.m3u8) under ${args[0]}`);
+  for (const r of results) {
+    process.stdout.write(`${r.written ? 'wrote    ' : 'unchanged'} ${r.sidecar} (${r.segments} segments)\n`);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve') return serve(rest);
+  if (command === 'hash') return hash(rest);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return;

@@ -18,6 +18,10 @@ export interface DeliveryStats {
   segmentsP2P: number;
   /** Peers currently connected. */
   peers: number;
+  /** Segments whose SHA-256 did not match the publisher's sidecar: dropped and fetched again. */
+  integrityFailures: number;
+  /** Bytes of P2P segments accepted without a hash to check them against (`integrity.mode: 'auto'`). */
+  unverifiedP2PBytes: number;
 }
 
 /** Accumulates {@link DeliveryStats} from delivery events; pure bookkeeping, no I/O. */
@@ -26,6 +30,8 @@ export class SessionStats {
   private p2pBytes = 0;
   private segmentsHttp = 0;
   private segmentsP2P = 0;
+  private integrityFailures = 0;
+  private unverifiedP2PBytes = 0;
   /** Open connections per remote peer: one peer may serve both the main and the audio stream. */
   private readonly connectionsByPeer = new Map<string, number>();
 
@@ -38,6 +44,14 @@ export class SessionStats {
       this.httpBytes += bytes;
       this.segmentsHttp += 1;
     }
+  }
+
+  integrityFailure(): void {
+    this.integrityFailures += 1;
+  }
+
+  unverifiedP2P(bytes: number): void {
+    this.unverifiedP2PBytes += bytes;
   }
 
   peerConnected(peerId: string): void {
@@ -64,6 +78,8 @@ export class SessionStats {
       segmentsHttp: this.segmentsHttp,
       segmentsP2P: this.segmentsP2P,
       peers: this.connectionsByPeer.size,
+      integrityFailures: this.integrityFailures,
+      unverifiedP2PBytes: this.unverifiedP2PBytes,
     };
   }
 }

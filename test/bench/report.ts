@@ -10,7 +10,7 @@ export interface RunResult {
   rebufferCount: number;
   startupMsMedian: number;
   startupMsP95: number;
-  integrityFailures: number | null;
+  integrityFailures: number;
   p2pStalls: number;
   cpuS: number;
   peakMemMB: number;
@@ -30,8 +30,8 @@ export interface BenchReport {
 /** What a run measured before the figures are derived. */
 export interface RunMeasurement {
   origin: { segmentBytes: number; distinctSegmentBytes: number };
-  /** Each viewer's last stats before it left; `integrityFailures` when the build reports it. */
-  viewers: Array<MeshcastStats & { integrityFailures?: number }>;
+  /** Each viewer's last stats before it left. */
+  viewers: MeshcastStats[];
   cpuS: number;
   peakMemMB: number;
 }
@@ -53,7 +53,6 @@ export function summarizeRun(run: RunMeasurement): RunResult {
   const playingMs = sum(run.viewers.map((v) => v.playingMs));
   // A viewer that never started counts as the worst start-up: its whole stay.
   const startups = run.viewers.map((v) => v.startupMs ?? Number.POSITIVE_INFINITY);
-  const integrity = run.viewers.map((v) => v.integrityFailures);
   return {
     originBytes: run.origin.segmentBytes,
     distinctBytes: run.origin.distinctSegmentBytes,
@@ -63,7 +62,7 @@ export function summarizeRun(run: RunMeasurement): RunResult {
     rebufferCount: sum(run.viewers.map((v) => v.rebufferCount)),
     startupMsMedian: percentile(startups, 50),
     startupMsP95: percentile(startups, 95),
-    integrityFailures: integrity.every((n) => typeof n === 'number') ? sum(integrity as number[]) : null,
+    integrityFailures: sum(run.viewers.map((v) => v.integrityFailures)),
     p2pStalls: sum(run.viewers.map((v) => v.p2pStalls)),
     cpuS: round(run.cpuS, 1),
     peakMemMB: Math.round(run.peakMemMB),
@@ -101,7 +100,6 @@ export function findings(report: BenchReport): string[] {
   goals.push([`P2P start-up median no worse than HTTP-only (${p2p.startupMsMedian} ms vs ${http.startupMsMedian} ms)`, p2p.startupMsMedian <= http.startupMsMedian]);
   goals.push([`no stall with a P2P request in flight (p2pStalls ${p2p.p2pStalls})`, p2p.p2pStalls === 0]);
   for (const [goal, met] of goals) lines.push(`${met ? 'Goal met' : 'GOAL MISSED'}: ${goal}`);
-  if (p2p.integrityFailures === null) lines.push('integrityFailures: not measured (this build does not verify segments).');
   return lines;
 }
 
@@ -112,7 +110,7 @@ export function markdownTable(report: BenchReport): string {
   const header = '| run | origin MB | distinct MB | downloaded MB | offload | rebuffer ratio | rebuffers | start-up median / p95 ms | P2P stalls | integrity failures | CPU s | peak mem MB |';
   const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const row = (name: string, r: RunResult) =>
-    `| ${name} | ${mb(r.originBytes)} | ${mb(r.distinctBytes)} | ${mb(r.downloadedBytes)} | ${pct(r.offload)} | ${pct(r.rebufferRatio, 2)} | ${r.rebufferCount} | ${r.startupMsMedian} / ${r.startupMsP95} | ${r.p2pStalls} | ${r.integrityFailures ?? 'n/a'} | ${r.cpuS} | ${r.peakMemMB} |`;
+    `| ${name} | ${mb(r.originBytes)} | ${mb(r.distinctBytes)} | ${mb(r.downloadedBytes)} | ${pct(r.offload)} | ${pct(r.rebufferRatio, 2)} | ${r.rebufferCount} | ${r.startupMsMedian} / ${r.startupMsP95} | ${r.p2pStalls} | ${r.integrityFailures} | ${r.cpuS} | ${r.peakMemMB} |`;
   const share = report.ceiling > 0 ? ` (${pct(report.savings / report.ceiling)} of the ceiling)` : '';
   return [
     `### ${report.scenario}, ${report.viewers} viewers, ${report.durationS} s each`,

@@ -19,7 +19,7 @@ export async function runPlan(server: MeshcastServer, plan: ScenarioPlan, mode: 
   const browser = await chromium.connect(browserServer.wsEndpoint());
   const sampler = new ProcessSampler(browserServer.process().pid!);
   sampler.start();
-  const finalStats: Array<MeshcastStats & { integrityFailures?: number }> = [];
+  const finalStats: MeshcastStats[] = [];
   let usage: { cpuS: number; peakMemMB: number };
   try {
     const t0 = Date.now();

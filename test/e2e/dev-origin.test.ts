@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, sleep, startMeshcastServer, type MeshcastServer } from './harness';
 
@@ -80,6 +82,18 @@ describe('meshcast serve: dev origin', () => {
     const future = await fetch(`${server.url}/live/vod/360p/index-live-${msn + 5}.ts`);
     expect(future.status).toBe(404);
     expect((await server.originBytes()).segments[`/live/vod/360p/${newest}`].bytes).toBe(vodFile.length);
+
+    // The live sidecar is kept current: it has the newest live segment, with the VOD file's hash.
+    const sidecar = (await (await fetch(`${server.url}/live/vod/360p/index.sha256.json`)).json()) as Record<string, string>;
+    expect(sidecar[newest]).toBe(createHash('sha256').update(vodFile).digest('hex'));
+  });
+
+  test('serves the VOD sidecars that `meshcast hash` wrote', async () => {
+    const response = await fetch(`${server.url}/media/vod/360p/index.sha256.json`);
+    expect(response.status).toBe(200);
+    const sidecar = (await response.json()) as Record<string, string>;
+    expect(Object.keys(sidecar)).toHaveLength(60);
+    expect(sidecar['seg_004.ts']).toBe(createHash('sha256').update(segmentFile()).digest('hex'));
   });
 
   test('never serves a file outside the media folder', async () => {
@@ -108,6 +122,27 @@ describe('meshcast CLI errors', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).toContain('Usage:');
+  });
+
+  test('hash writes a sidecar per media playlist, is idempotent, and names a missing segment', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshcast-hash-'));
+    try {
+      cpSync(path.join(ROOT, 'demo/media/vod'), dir, { recursive: true });
+      for (const rendition of ['240p', '360p', '480p']) rmSync(path.join(dir, rendition, 'index.sha256.json'));
+      const first = run('hash', dir);
+      expect(first.status).toBe(0);
+      expect(first.stdout).toBe(['240p', '360p', '480p'].map((r) => `wrote     ${r}/index.sha256.json (60 segments)\n`).join(''));
+      // Same hashes as the committed sidecars, which the dev origin serves.
+      expect(readFileSync(path.join(dir, '360p/index.sha256.json'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'demo/media/vod/360p/index.sha256.json'), 'utf8'));
+      expect(run('hash', dir).stdout).toContain('unchanged 360p/index.sha256.json (60 segments)');
+
+      unlinkSync(path.join(dir, '480p/seg_007.ts'));
+      const broken = run('hash', dir);
+      expect(broken.status).toBe(1);
+      expect(broken.stderr).toContain('480p/index.m3u8: segment seg_007.ts cannot be read (ENOENT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a missing media folder is a clear error', () => {

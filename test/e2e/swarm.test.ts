@@ -49,6 +49,8 @@ describe('swarm of viewers on one VOD stream', () => {
       expect(await viewer.currentTime()).toBeGreaterThan(WATCH_AFTER_LAST_JOIN_S - 1);
     }
     for (const later of stats.slice(1)) expect(later.p2pBytes).toBeGreaterThan(0);
+    // The demo media has sidecars: every P2P segment was checked, and all were intact.
+    for (const s of stats) expect(s).toMatchObject({ integrityFailures: 0, unverifiedP2PBytes: 0 });
 
     const httpBytes = stats.reduce((sum, s) => sum + s.httpBytes, 0);
     const consumedBytes = stats.reduce((sum, s) => sum + s.httpBytes + s.p2pBytes, 0);

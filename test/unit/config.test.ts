@@ -18,6 +18,7 @@ describe('resolveOptions', () => {
       swarmId: undefined,
       p2p: true,
       hlsConfig: {},
+      integrity: { mode: 'auto', manifestUrl: undefined, verifyHttp: false },
     });
   });
 
@@ -40,6 +41,11 @@ describe('resolveOptions', () => {
     [{ hlsConfig: [] }, 'hlsConfig', 'an hls.js config object'],
     [{ hlsConfig: { pLoader: class {} } }, 'hlsConfig.pLoader', 'left unset'],
     [null, 'options', 'an object'],
+    [{ integrity: 'on' }, 'integrity', 'an object'],
+    [{ integrity: { mode: 'strict' } }, 'integrity.mode', 'one of "auto", "required", "off"'],
+    [{ integrity: { manifestUrl: 3 } }, 'integrity.manifestUrl', 'a URL string'],
+    [{ integrity: { verifyHttp: 'yes' } }, 'integrity.verifyHttp', 'a boolean'],
+    [{ integrity: { mod: 'off' } }, 'integrity.mod', 'not set (known: mode, manifestUrl, verifyHttp)'],
   ])('%j is rejected naming "%s"', (input, option, expected) => {
     const error = errorOf(input);
     expect(error).toBeInstanceOf(MeshcastError);
@@ -51,7 +57,7 @@ describe('resolveOptions', () => {
     const error = errorOf({ tracker: ['ws://x'] });
     expect(error).toMatchObject({ details: 'unknownOption', option: 'tracker' });
     expect(error.message).toBe(
-      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig',
+      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity',
     );
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { ByteAccounting } from './byte-accounting';
+import { sha256Hex } from '../hash-media';
 import { liveMediaPlaylist, liveSegmentAt, completedSegments, type LiveClock } from './live-emulation';
 import { parseMediaPlaylist, type MediaPlaylist } from './playlists';
 
@@ -27,6 +28,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 const SEGMENT_EXTENSIONS = new Set(['.ts', '.m4s', '.mp4', '.aac', '.vtt']);
 const LIVE_SEGMENT = /^(.+)-live-(\d{1,12})(\.[a-z0-9]+)$/i;
+const SIDECAR = /^(.+)\.sha256\.json$/i;
 
 /**
  * The dev origin: HLS over HTTP with CORS and Range, VOD under `/media/`, the same media as
@@ -59,6 +61,21 @@ export function registerDevOrigin(app: FastifyInstance, options: DevOriginOption
 
   const notFound = (reply: FastifyReply, what: string) => reply.code(404).send({ error: 'not found', what });
 
+  const hashes = new Map<string, Promise<string>>();
+  const hashOf = (file: string): Promise<string> => {
+    let hash = hashes.get(file);
+    if (!hash) {
+      hash = readFile(file).then(sha256Hex);
+      hash.catch(() => hashes.delete(file));
+      hashes.set(file, hash);
+    }
+    return hash;
+  };
+
+  /** Live segment URI for `msn` of the live version of a VOD media playlist. */
+  const liveUri = (vod: MediaPlaylist, stem: string, msn: number) =>
+    `${stem}-live-${msn}${path.extname(vod.segments[liveSegmentAt(vod, msn).index].uri)}`;
+
   app.get('/media/*', async (request, reply) => {
     const file = fileFor((request.params as { '*': string })['*']);
     if (!file) return notFound(reply, request.url);
@@ -81,6 +98,20 @@ export function registerDevOrigin(app: FastifyInstance, options: DevOriginOption
       // Counted under the live URL: each live segment is a distinct resource for a CDN.
       return sendFile(request, reply, segmentFile, accounting, `/live/${relative}`);
     }
+    const sidecar = SIDECAR.exec(path.basename(file));
+    if (sidecar) {
+      // Kept current with the live window: the hash of every live segment the playlist lists now.
+      const stem = sidecar[1];
+      const vod = await vodPlaylist(path.join(path.dirname(file), `${stem}.m3u8`)).catch(() => undefined);
+      if (!vod) return notFound(reply, request.url);
+      const end = completedSegments(vod, clock, now());
+      const map: Record<string, string> = {};
+      for (let msn = Math.max(0, end - vod.segments.length); msn < end; msn += 1) {
+        const segmentFile = path.join(path.dirname(file), vod.segments[liveSegmentAt(vod, msn).index].uri);
+        map[liveUri(vod, stem, msn)] = await hashOf(segmentFile);
+      }
+      return reply.header('cache-control', 'no-cache').send(map);
+    }
     if (path.extname(file) !== '.m3u8') return sendFile(request, reply, file, accounting);
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) return notFound(reply, request.url);
@@ -89,10 +120,7 @@ export function registerDevOrigin(app: FastifyInstance, options: DevOriginOption
       const vod = await vodPlaylist(file).catch((err: Error) => err);
       if (vod instanceof Error) return reply.code(500).send({ error: vod.message });
       const stem = path.basename(file, '.m3u8');
-      body = liveMediaPlaylist(vod, clock, now(), (msn) => {
-        const ext = path.extname(vod.segments[liveSegmentAt(vod, msn).index].uri);
-        return `${stem}-live-${msn}${ext}`;
-      });
+      body = liveMediaPlaylist(vod, clock, now(), (msn) => liveUri(vod, stem, msn));
     }
     accounting.playlist(Buffer.byteLength(body));
     return reply.header('content-type', CONTENT_TYPES['.m3u8']).header('cache-control', 'no-cache').send(body);

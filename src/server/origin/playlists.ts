@@ -23,6 +23,8 @@ export function parseMediaPlaylist(text: string, name = 'playlist'): MediaPlayli
       pendingDuration = Number.parseFloat(line.slice('#EXTINF:'.length));
     } else if (line.startsWith('#EXT-X-STREAM-INF')) {
       throw new Error(`${name}: is a multivariant (master) playlist, not a media playlist`);
+    } else if (line.startsWith('#EXT-X-BYTERANGE')) {
+      throw new Error(`${name}: byte-range segments (#EXT-X-BYTERANGE) are not supported`);
     } else if (!line.startsWith('#')) {
       if (pendingDuration === undefined || !Number.isFinite(pendingDuration)) {
         throw new Error(`${name}: segment ${line} has no valid #EXTINF`);
@@ -51,4 +53,17 @@ export function variantUris(masterText: string): string[] {
     if (uri) uris.add(uri);
   });
   return [...uris];
+}
+
+/** Whether a playlist text is a multivariant (master) playlist rather than a media playlist. */
+export function isMultivariant(text: string): boolean {
+  return /^#EXT-X-STREAM-INF/m.test(text);
+}
+
+/**
+ * The integrity sidecar next to a media playlist: `index.m3u8` -> `index.sha256.json`.
+ * The browser side derives the same name from the playlist URL.
+ */
+export function sidecarName(playlistName: string): string {
+  return `${playlistName.replace(/\.m3u8$/i, '')}.sha256.json`;
 }

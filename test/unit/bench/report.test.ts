@@ -2,6 +2,7 @@ import { buildReport, findings, percentile, summarizeRun, type RunMeasurement } 
 
 const viewer = (over: Partial<RunMeasurement['viewers'][number]>): RunMeasurement['viewers'][number] => ({
   httpBytes: 0, p2pBytes: 0, offloadRatio: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0,
+  integrityFailures: 0, unverifiedP2PBytes: 0,
   startupMs: 500, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 10_000, bitrateKbps: 100, liveLatencyS: null,
   ...over,
 });
@@ -18,7 +19,7 @@ describe('bench report math', () => {
       origin: { segmentBytes: 400, distinctSegmentBytes: 300 },
       viewers: [
         viewer({ httpBytes: 300, p2pBytes: 0, startupMs: 400 }),
-        viewer({ httpBytes: 100, p2pBytes: 200, startupMs: 600, rebufferCount: 1, rebufferMs: 1_000, p2pStalls: 1 }),
+        viewer({ httpBytes: 100, p2pBytes: 200, startupMs: 600, rebufferCount: 1, rebufferMs: 1_000, p2pStalls: 1, integrityFailures: 2 }),
       ],
       cpuS: 12.34,
       peakMemMB: 500.4,
@@ -26,7 +27,7 @@ describe('bench report math', () => {
     expect(run).toEqual({
       originBytes: 400, distinctBytes: 300, downloadedBytes: 600, offload: 0.3333,
       rebufferRatio: 0.0476, rebufferCount: 1, startupMsMedian: 400, startupMsP95: 600,
-      integrityFailures: null, p2pStalls: 1, cpuS: 12.3, peakMemMB: 500,
+      integrityFailures: 2, p2pStalls: 1, cpuS: 12.3, peakMemMB: 500,
     });
   });
 

@@ -1,0 +1,66 @@
+import type { ResolvedOptions } from '../config';
+import type { SessionStats } from '../stats/session-stats';
+import { SegmentVerifier } from './segment-verifier';
+
+type Validator = (url: string, byteRange: unknown, data: ArrayBuffer) => Promise<boolean>;
+
+/**
+ * Turns the integrity options into p2p-media-loader validation hooks. A segment that fails is
+ * rejected: p2p-media-loader drops it, disconnects the peer that sent it, and loads it again.
+ */
+export class IntegrityGuard {
+  readonly verifier: SegmentVerifier | undefined;
+  /** `required` mode starts without P2P and enables it once hashes are known. */
+  readonly p2pInitiallyDisabled: boolean;
+
+  constructor(
+    private readonly options: ResolvedOptions['integrity'],
+    private readonly stats: SessionStats,
+    private readonly enableP2P: () => void,
+  ) {
+    const usable = options.mode !== 'off' && SegmentVerifier.available;
+    if (options.mode !== 'off' && !usable) {
+      console.warn(`meshcast: integrity.mode "${options.mode}" needs WebCrypto (a secure context: https or localhost);`
+        + (options.mode === 'required' ? ' P2P stays off.' : ' P2P segments go unverified.'));
+    }
+    this.verifier = usable
+      ? new SegmentVerifier((url) => fetch(url, { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status))))), options.manifestUrl)
+      : undefined;
+    this.p2pInitiallyDisabled = options.mode === 'required';
+  }
+
+  /** A media playlist was loaded: fetch its sidecar (unless one explicit manifest is used). */
+  playlistLoaded(url: string, live: boolean): void {
+    if (!this.verifier) return;
+    const loaded = this.options.manifestUrl ? Promise.resolve(true) : this.verifier.addPlaylist(url, live);
+    if (this.options.mode === 'required') {
+      void loaded.then(() => {
+        if (this.verifier?.hasHashes) this.enableP2P();
+      });
+    }
+  }
+
+  /** p2p-media-loader hooks; none when nothing is to be checked. */
+  hooks(): { validateP2PSegment?: Validator; validateHTTPSegment?: Validator } {
+    if (this.options.mode === 'off') return {};
+    const verifier = this.verifier;
+    const validateP2PSegment: Validator = async (url, _range, data) => {
+      const verdict = verifier ? await verifier.verify(url, data) : 'unverified';
+      if (verdict === 'invalid') {
+        this.stats.integrityFailure();
+        return false;
+      }
+      if (verdict === 'unverified') {
+        if (this.options.mode === 'required') return false;
+        this.stats.unverifiedP2P(data.byteLength);
+      }
+      return true;
+    };
+    const validateHTTPSegment: Validator = async (url, _range, data) => {
+      if (!verifier || (await verifier.verify(url, data)) !== 'invalid') return true;
+      this.stats.integrityFailure();
+      return false;
+    };
+    return this.options.verifyHttp ? { validateP2PSegment, validateHTTPSegment } : { validateP2PSegment };
+  }
+}

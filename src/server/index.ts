@@ -1,0 +1,3 @@
+// Node entry (`meshcast/server`): the pieces of the CLI for scripts and packaging pipelines.
+export { hashMedia, type HashedPlaylist } from './hash-media';
+export { startServer, type RunningServer, type ServeOptions } from './serve';
