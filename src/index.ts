@@ -8,3 +8,7 @@ export type { MeshcastStats } from './stats/meshcast-stats';
 export type { DeliveryStats, SegmentSource } from './stats/session-stats';
 export type { QoeStats } from './stats/playback-qoe';
 export { VERSION } from './version';
+export { registerMeshcast } from './videojs/register';
+export type { MeshcastPlugin, MeshcastPluginOptions } from './videojs/meshcast-plugin';
+export type { IntegrityOptions } from './config';
+export type { IntegrityMode } from './integrity/segment-verifier';

@@ -5,7 +5,7 @@ import type { MeshcastStats } from '../stats/meshcast-stats';
 import { PlaybackQoe } from '../stats/playback-qoe';
 import { QoeObserver } from '../stats/qoe-observer';
 import { SessionStats, type SegmentSource } from '../stats/session-stats';
-import { SourceSession } from './source-session';
+import { SourceSession, type SessionSource } from './source-session';
 
 /** Events a {@link MeshcastEngine} emits. */
 export interface MeshcastEventMap {
@@ -54,16 +54,32 @@ export class MeshcastEngine {
 
   /** Starts playing `src` (an HLS playlist URL) into `media`, replacing any current source. */
   load(media: HTMLMediaElement, src: string): void {
-    if (this.destroyed) throw new MeshcastError('otherError', 'engineDestroyed', 'MeshcastEngine was destroyed', { fatal: true });
     if (typeof src !== 'string' || src === '') {
       throw new MeshcastError('configError', 'invalidSource', `Meshcast load(): src must be a playlist URL, got ${String(src)}`, { fatal: true });
     }
+    this.start(media, { media, src });
+  }
+
+  /**
+   * Adds P2P to an hls.js instance the page already runs (after its `attachMedia` and
+   * `loadSource`): its playlist is loaded again through Meshcast's loaders, from the current
+   * position. `unload()` or `destroy()` give the instance back its own loaders.
+   */
+  attachHls(hls: Hls): void {
+    if (!hls?.media || !hls.url) {
+      throw new MeshcastError('configError', 'hlsNotReady', 'Meshcast: attach to an hls.js instance after hls.attachMedia(video) and hls.loadSource(url)', { fatal: true });
+    }
+    this.start(hls.media, { hls });
+  }
+
+  private start(media: HTMLMediaElement, source: SessionSource): void {
+    if (this.destroyed) throw new MeshcastError('otherError', 'engineDestroyed', 'MeshcastEngine was destroyed', { fatal: true });
     this.session?.destroy();
     if (this.observer?.media !== media) {
       this.observer?.dispose();
       this.observer = new QoeObserver(media, this.qoe);
     }
-    this.session = new SourceSession(media, src, this.options, {
+    this.session = new SourceSession(source, this.options, {
       stats: this.sessionStats,
       qoe: this.qoe,
       observer: this.observer,
@@ -73,6 +89,12 @@ export class MeshcastEngine {
       },
       onError: (error) => this.emit('error', error),
     });
+  }
+
+  /** Stops the current source and releases its hls.js and P2P instances; the engine stays usable. */
+  unload(): void {
+    this.session?.destroy();
+    this.session = undefined;
   }
 
   /** Delivery and QoE statistics of this engine's whole life, across sources. */

@@ -8,6 +8,8 @@ import type { PlaybackQoe } from '../stats/playback-qoe';
 import type { QoeObserver } from '../stats/qoe-observer';
 import type { SegmentSource, SessionStats } from '../stats/session-stats';
 import { Disposer } from '../utils/disposer';
+import { copyingFragmentLoader } from './copying-fragment-loader';
+import { decideRecovery, type RecoveryAttempts } from './error-recovery';
 
 /** Where a session reports what happens: the engine's stats, QoE, and its event callbacks. */
 export interface SessionSinks {
@@ -18,26 +20,30 @@ export interface SessionSinks {
   onError(error: MeshcastError): void;
 }
 
+/** What a session plays: a source into a media element with its own hls.js, or a page's hls.js instance. */
+export type SessionSource = { media: HTMLMediaElement; src: string } | { hls: Hls };
+
 /**
  * One source played by one hls.js instance, with one p2p-media-loader engine when P2P is on.
  * With P2P off no p2p-media-loader code runs at all: plain hls.js, no tracker, no peer connection.
+ * An adopted hls.js instance (a page that already runs hls.js) gets P2P loaders and keeps playing;
+ * destroying the session gives it back its own loaders.
  */
 export class SourceSession {
   readonly hls: Hls;
+  readonly src: string;
   readonly swarmId: string | undefined;
   private readonly p2pEngine: HlsJsP2PEngine | undefined;
   private readonly integrity: IntegrityGuard | undefined;
   private readonly disposer = new Disposer();
+  private readonly adopted: boolean;
 
-  constructor(
-    video: HTMLMediaElement,
-    readonly src: string,
-    options: ResolvedOptions,
-    private readonly sinks: SessionSinks,
-  ) {
+  constructor(source: SessionSource, options: ResolvedOptions, private readonly sinks: SessionSinks) {
+    this.adopted = 'hls' in source;
+    this.src = 'hls' in source ? source.hls.url ?? '' : source.src;
     const hlsConfig: Partial<HlsConfig> = { ...options.hlsConfig };
     if (options.p2p) {
-      this.swarmId = deriveSwarmId(new URL(src, document.baseURI).href, options.swarmId);
+      this.swarmId = deriveSwarmId(new URL(this.src, document.baseURI).href, options.swarmId);
       const integrity = new IntegrityGuard(options.integrity, sinks.stats, () => {
         this.p2pEngine?.applyDynamicConfig({ core: { isP2PDisabled: false } });
       });
@@ -51,30 +57,71 @@ export class SourceSession {
           ...integrity.hooks(),
         },
       });
-      Object.assign(hlsConfig, this.p2pEngine.getConfigForHlsJs());
+      const { fLoader, pLoader } = this.p2pEngine.getConfigForHlsJs();
+      hlsConfig.fLoader = copyingFragmentLoader(fLoader as never);
+      hlsConfig.pLoader = pLoader as HlsConfig['pLoader'];
+    }
+
+    if ('hls' in source) {
+      this.hls = source.hls;
+      const { fLoader, pLoader } = this.hls.config;
+      Object.assign(this.hls.config, hlsConfig);
+      this.disposer.add(() => Object.assign(this.hls.config, { fLoader, pLoader }));
+      this.registerListeners();
+      this.p2pEngine?.bindHls(this.hls);
+      // Load the playlist again, through the P2P loaders, from where the page is playing.
+      const position = this.hls.media?.currentTime ?? 0;
+      this.hls.config.startPosition = position > 0 ? position : this.hls.config.startPosition;
+      this.hls.loadSource(this.src);
+      return;
     }
     this.hls = new Hls(hlsConfig);
     this.registerListeners();
     this.p2pEngine?.bindHls(this.hls);
-    this.hls.attachMedia(video as HTMLVideoElement);
-    this.hls.loadSource(src);
+    this.hls.attachMedia(source.media as HTMLVideoElement);
+    this.hls.loadSource(source.src);
   }
 
   private registerListeners(): void {
     const { hls, p2pEngine, sinks } = this;
 
+    const attempts: RecoveryAttempts = { network: 0, media: 0 };
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    this.disposer.add(() => clearTimeout(retryTimer));
     const onHlsError = (_event: string, data: ErrorData): void => {
       if (!data.fatal) return;
       const type = data.type === Hls.ErrorTypes.NETWORK_ERROR
         ? 'networkError'
         : data.type === Hls.ErrorTypes.MEDIA_ERROR ? 'mediaError' : 'otherError';
-      sinks.onError(new MeshcastError(type, data.details, `hls.js fatal error: ${data.details}`, {
-        fatal: true,
-        cause: data.error,
-      }));
+      const action = decideRecovery({ type, details: data.details }, attempts);
+      if (action === 'restartLoading' || action === 'reloadSource') {
+        attempts.network += 1;
+        retryTimer = setTimeout(() => {
+          if (action === 'reloadSource') hls.loadSource(this.src);
+          else hls.startLoad();
+        }, 1000 * attempts.network);
+      } else if (action === 'recoverMedia' || action === 'swapAudioCodecAndRecover') {
+        attempts.media += 1;
+        if (action === 'swapAudioCodecAndRecover') hls.swapAudioCodec();
+        hls.recoverMediaError();
+      } else {
+        sinks.onError(new MeshcastError(type, data.details, `hls.js fatal error: ${data.details}`, {
+          fatal: true,
+          cause: data.error,
+        }));
+      }
     };
     hls.on(Hls.Events.ERROR, onHlsError);
-    this.disposer.add(() => hls.off(Hls.Events.ERROR, onHlsError));
+    // A buffered fragment is progress: the next failure starts the ladder again.
+    const onFragBuffered = (): void => {
+      attempts.network = 0;
+      attempts.media = 0;
+    };
+    hls.on(Hls.Events.FRAG_BUFFERED, onFragBuffered);
+    this.disposer.add(() => {
+      hls.off(Hls.Events.ERROR, onHlsError);
+      hls.off(Hls.Events.FRAG_BUFFERED, onFragBuffered);
+    });
 
     const onLevelSwitched = (_event: string, data: LevelSwitchedData): void => {
       const bitrate = hls.levels[data.level]?.bitrate;
@@ -137,7 +184,7 @@ export class SourceSession {
   /** Releases hls.js, the tracker connection and every peer connection of this source. */
   destroy(): void {
     this.disposer.dispose();
-    this.hls.destroy();
+    if (!this.adopted) this.hls.destroy();
     this.p2pEngine?.destroy();
     this.sinks.stats.clearPeers();
     this.sinks.observer.clearRequests();

@@ -48,6 +48,7 @@ export class IntegrityGuard {
       const verdict = verifier ? await verifier.verify(url, data) : 'unverified';
       if (verdict === 'invalid') {
         this.stats.integrityFailure();
+        console.warn(`Meshcast: a peer sent ${url} (${data.byteLength} bytes) that fails its SHA-256 check; dropped, fetching it again`);
         return false;
       }
       if (verdict === 'unverified') {

@@ -63,6 +63,7 @@ async function serve(args: string[]): Promise<void> {
   if (values.media) {
     lines.push(
       `  demo     ${server.url}/demo/`,
+      `  player   ${server.url}/demo/hlsjs.html   (open it in two tabs: the second gets segments from the first)`,
       `  vod      ${server.url}/media/vod/master.m3u8`,
       `  live     ${server.url}/live/vod/master.m3u8`,
       `  bytes    ${server.url}/origin/bytes`,

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +39,12 @@ function packageRoot(): string {
   return dir;
 }
 
+/** Packages whose browser builds the demo pages load from `/vendor/<package>/dist/…`. */
+const VENDOR_PACKAGES = ['video.js', 'hls.js', 'p2p-media-loader-core', 'p2p-media-loader-hlsjs'];
+
+/** The tracker URL written in the demo pages; the dev server serves them with its own. */
+export const DEMO_TRACKER_URL = 'ws://localhost:8081';
+
 /** Starts the tracker and the HTTP server (`meshcast serve`). */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? (() => undefined);
@@ -56,9 +64,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (options.mediaDir) {
     if (!existsSync(options.mediaDir)) throw new Error(`--media: folder ${options.mediaDir} does not exist`);
     registerDevOrigin(app, { mediaDir: options.mediaDir, liveWindowS: options.liveWindowS });
-    // The demo pages and the bundles they load, so `npm run demo` needs nothing else.
-    await app.register(fastifyStatic, { root: path.join(root, 'demo'), prefix: '/demo/', index: 'index.html' });
+    // The demo pages and the bundles they load, so `npm run demo` needs nothing else. Pages are
+    // written for `npm run demo`'s tracker; they are served with the tracker actually running.
+    app.get('/demo/:page.html', async (request, reply) => {
+      const { page } = request.params as { page: string };
+      if (!/^[a-z0-9-]+$/.test(page)) return reply.code(404).send({ error: 'not found' });
+      const html = await readFile(path.join(root, 'demo', `${page}.html`), 'utf8').catch(() => undefined);
+      if (html === undefined) return reply.code(404).send({ error: 'not found', what: request.url });
+      const hostname = (request.hostname ?? 'localhost').replace(/:\d+$/, '');
+      return reply.type('text/html; charset=utf-8').send(html.replaceAll(DEMO_TRACKER_URL, `ws://${hostname}:${tracker!.port}`));
+    });
+    app.get('/demo/', async (_request, reply) => reply.redirect('/demo/index.html'));
+    await app.register(fastifyStatic, { root: path.join(root, 'demo'), prefix: '/demo/', index: false, serve: true });
     await app.register(fastifyStatic, { root: path.join(root, 'dist'), prefix: '/dist/', decorateReply: false });
+    const requireFromPackage = createRequire(path.join(root, 'package.json'));
+    for (const name of VENDOR_PACKAGES) {
+      // Looked up like Node does (some of these packages do not export package.json).
+      const dir = (requireFromPackage.resolve.paths(name) ?? []).map((p) => path.join(p, name)).find((p) => existsSync(path.join(p, 'package.json')));
+      if (!dir) continue; // not installed (video.js is an optional peer dependency)
+      const dist = path.join(dir, 'dist');
+      await app.register(fastifyStatic, { root: dist, prefix: `/vendor/${name}/dist/`, decorateReply: false });
+    }
     app.get('/', async (_request, reply) => reply.redirect('/demo/'));
     // Tells demo pages where the tracker is, under the host name the page itself used.
     app.get('/dev/config.json', async (request) => {

@@ -6,7 +6,7 @@ declare module 'bittorrent-tracker/server' {
   interface TrackerServerOptions {
     http?: boolean | object;
     udp?: boolean | object;
-    ws?: boolean | object;
+    ws?: boolean | { maxPayload?: number; noServer?: boolean };
     stats?: boolean;
     interval?: number;
     trustProxy?: boolean;

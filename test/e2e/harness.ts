@@ -122,8 +122,8 @@ export async function launchChromium(): Promise<Browser> {
  * test can prove nothing public (PML's default trackers and STUN servers) was contacted.
  */
 const NETWORK_PROBE = () => {
-  const w = window as unknown as { __probe: { iceServers: unknown[]; sockets: string[]; peerConnections: RTCPeerConnection[] } };
-  w.__probe = { iceServers: [], sockets: [], peerConnections: [] };
+  const w = window as unknown as { __probe: { iceServers: unknown[]; sockets: string[]; socketObjects: WebSocket[]; peerConnections: RTCPeerConnection[] } };
+  w.__probe = { iceServers: [], sockets: [], socketObjects: [], peerConnections: [] };
   const NativePC = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePC {
     constructor(config?: RTCConfiguration) {
@@ -137,6 +137,7 @@ const NETWORK_PROBE = () => {
     constructor(url: string | URL, protocols?: string | string[]) {
       super(url, protocols);
       w.__probe.sockets.push(String(url));
+      w.__probe.socketObjects.push(this);
     }
   } as typeof WebSocket;
 };
@@ -147,12 +148,15 @@ export interface Viewer {
   stats(): Promise<MeshcastStats>;
   currentTime(): Promise<number>;
   fatalErrors(): Promise<Array<{ type: string; details: string; message: string }>>;
-  network(): Promise<{ iceServers: unknown[]; sockets: string[]; openPeerConnections: number }>;
+  network(): Promise<{ iceServers: unknown[]; sockets: string[]; openSockets: number; peerConnections: number; openPeerConnections: number }>;
   close(): Promise<void>;
 }
 
-/** Opens a page in its own BrowserContext (its own storage, its own peer identity). */
-export async function openViewer(browser: Browser, url: string): Promise<Viewer> {
+/**
+ * Opens a page in its own BrowserContext (its own storage, its own peer identity). `statsOf` is
+ * the page expression that yields the viewer's Meshcast stats.
+ */
+export async function openViewer(browser: Browser, url: string, statsOf = 'window.engine.stats()'): Promise<Viewer> {
   const context = await browser.newContext();
   await context.addInitScript(NETWORK_PROBE);
   const page = await context.newPage();
@@ -161,18 +165,20 @@ export async function openViewer(browser: Browser, url: string): Promise<Viewer>
   return {
     page,
     context,
-    stats: () => page.evaluate(() => (window as unknown as { engine: { stats(): MeshcastStats } }).engine.stats()),
+    stats: () => page.evaluate(statsOf) as Promise<MeshcastStats>,
     currentTime: () => page.evaluate(() => document.querySelector('video')!.currentTime),
     fatalErrors: () => page.evaluate(() => (window as unknown as { fatalErrors: [] }).fatalErrors ?? []),
     network: () =>
       page.evaluate(() => {
         const probe = (window as unknown as {
-          __probe: { iceServers: unknown[]; sockets: string[]; peerConnections: RTCPeerConnection[] };
+          __probe: { iceServers: unknown[]; sockets: string[]; socketObjects: WebSocket[]; peerConnections: RTCPeerConnection[] };
         }).__probe;
         return {
           iceServers: probe.iceServers,
           sockets: probe.sockets,
-          openPeerConnections: probe.peerConnections.filter((pc) => pc.connectionState !== 'closed').length,
+          openSockets: probe.socketObjects.filter((ws) => ws.readyState !== WebSocket.CLOSED).length,
+          peerConnections: probe.peerConnections.length,
+          openPeerConnections: probe.peerConnections.filter((pc) => pc.signalingState !== 'closed').length,
         };
       }),
     close: () => context.close(),
