@@ -59,6 +59,12 @@ export default [
     ],
     output: { file: 'dist/meshcast.min.js', format: 'iife', name: 'Meshcast', sourcemap: true },
   },
+  // The operator dashboard served at /dashboard (uPlot bundled: the page loads nothing external).
+  {
+    input: 'src/dashboard/dashboard.ts',
+    plugins: [nodeResolve({ browser: true }), commonjs(), ts(), terser({ format: { comments: false } })],
+    output: { file: 'dist/dashboard.js', format: 'iife', sourcemap: true },
+  },
   // The `meshcast` CLI and its Node API (`meshcast/server`): tracker, dev origin, `hash`.
   {
     input: { cli: 'src/server/cli.ts', server: 'src/server/index.ts' },
@@ -83,7 +89,7 @@ export default [
   {
     input: 'test/bench/cli.ts',
     external: (id) => isDependency(id) || id === 'playwright-core',
-    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/**/*.ts'] })],
+    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/e2e/harness.ts'] })],
     output: { file: 'build/bench.js', format: 'es', sourcemap: true },
   },
 ];

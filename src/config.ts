@@ -40,6 +40,17 @@ export interface MeshcastOptions {
   hlsConfig?: Partial<HlsConfig>;
   /** Verification of segments against the publisher's SHA-256 sidecars (`meshcast hash`). */
   integrity?: IntegrityOptions;
+  /**
+   * Base URL of a Meshcast collector (`meshcast serve`): the session's stats go to
+   * `<statsUrl>/v1/beacons`. No beacon is sent without it.
+   * @default undefined
+   */
+  statsUrl?: string;
+  /**
+   * Seconds between beacons (also sent when the page is hidden or closed).
+   * @default 10
+   */
+  statsIntervalS?: number;
 }
 
 export interface IntegrityOptions {
@@ -70,6 +81,8 @@ export interface ResolvedOptions {
   p2p: boolean;
   hlsConfig: Partial<HlsConfig>;
   integrity: Required<Omit<IntegrityOptions, 'manifestUrl'>> & Pick<IntegrityOptions, 'manifestUrl'>;
+  statsUrl: string | undefined;
+  statsIntervalS: number;
 }
 
 const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
@@ -79,6 +92,8 @@ const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
   'p2p',
   'hlsConfig',
   'integrity',
+  'statsUrl',
+  'statsIntervalS',
 ];
 const INTEGRITY_MODES: readonly IntegrityMode[] = ['auto', 'required', 'off'];
 
@@ -169,6 +184,22 @@ function resolveIntegrity(value: unknown): ResolvedOptions['integrity'] {
   return { mode: mode as IntegrityMode, manifestUrl: manifestUrl as string | undefined, verifyHttp };
 }
 
+function resolveStatsUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^(https?:\/\/[^\s/]+|\/)/i.test(value)) {
+    throw invalid('statsUrl', 'an http:// or https:// URL (or a path on this site)', value);
+  }
+  return value;
+}
+
+function resolveStatsInterval(value: unknown): number {
+  if (value === undefined) return 10;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > 3600) {
+    throw invalid('statsIntervalS', 'a number of seconds from 1 to 3600', value);
+  }
+  return value;
+}
+
 /**
  * Validates options and applies defaults in one place.
  * @throws MeshcastError (type `configError`) naming the offending option and what was expected.
@@ -194,6 +225,8 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     p2p: input.p2p ?? true,
     hlsConfig: resolveHlsConfig(input.hlsConfig),
     integrity: resolveIntegrity(input.integrity),
+    statsUrl: resolveStatsUrl(input.statsUrl),
+    statsIntervalS: resolveStatsInterval(input.statsIntervalS),
   };
 }
 

@@ -30,6 +30,7 @@ ffmpeg -hide_banner -loglevel error -y \
   "vod/%v/index.m3u8"
 
 du -sh vod
+bash "$(dirname "$0")/make-captioned.sh"
 
 # Integrity sidecars (segment URI -> SHA-256) next to each media playlist.
 (cd ../.. && npm run --silent build >/dev/null && node dist/cli.js hash demo/media)

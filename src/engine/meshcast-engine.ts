@@ -2,6 +2,8 @@ import Hls from 'hls.js';
 import { resolveOptions, type MeshcastOptions, type ResolvedOptions } from '../config';
 import { MeshcastError } from '../errors';
 import type { MeshcastStats } from '../stats/meshcast-stats';
+import { BeaconSender, newSessionId } from '../stats/beacon-sender';
+import type { Beacon } from '../stats/beacon-schema';
 import { PlaybackQoe } from '../stats/playback-qoe';
 import { QoeObserver } from '../stats/qoe-observer';
 import { SessionStats, type SegmentSource } from '../stats/session-stats';
@@ -34,6 +36,9 @@ export class MeshcastEngine {
   private readonly sessionStats = new SessionStats();
   private readonly qoe = new PlaybackQoe();
   private observer: QoeObserver | undefined;
+  private beacons: BeaconSender | undefined;
+  /** Identifies this engine's viewing session in beacons. */
+  readonly sessionId = newSessionId();
   private readonly listeners: Listeners = { segmentLoaded: new Set(), error: new Set() };
   private destroyed = false;
 
@@ -75,6 +80,9 @@ export class MeshcastEngine {
   private start(media: HTMLMediaElement, source: SessionSource): void {
     if (this.destroyed) throw new MeshcastError('otherError', 'engineDestroyed', 'MeshcastEngine was destroyed', { fatal: true });
     this.session?.destroy();
+    if (this.options.statsUrl && !this.beacons) {
+      this.beacons = new BeaconSender(this.options.statsUrl, () => this.beacon(), this.options.statsIntervalS * 1000);
+    }
     if (this.observer?.media !== media) {
       this.observer?.dispose();
       this.observer = new QoeObserver(media, this.qoe);
@@ -106,6 +114,31 @@ export class MeshcastEngine {
     };
   }
 
+  /** The beacon payload (without its sequence number); none before a source is loaded. */
+  private beacon(): Omit<Beacon, 'seq'> | undefined {
+    if (!this.session) return undefined;
+    const stats = this.stats();
+    return {
+      v: 1,
+      sessionId: this.sessionId,
+      streamId: this.session.streamId,
+      live: this.session.isLive(),
+      httpBytes: stats.httpBytes,
+      p2pBytes: stats.p2pBytes,
+      segmentsHttp: stats.segmentsHttp,
+      segmentsP2P: stats.segmentsP2P,
+      peers: stats.peers,
+      integrityFailures: stats.integrityFailures,
+      startupMs: stats.startupMs,
+      rebufferCount: stats.rebufferCount,
+      rebufferMs: stats.rebufferMs,
+      p2pStalls: stats.p2pStalls,
+      playingMs: stats.playingMs,
+      bitrateKbps: stats.bitrateKbps,
+      liveLatencyS: stats.liveLatencyS === null ? null : Math.max(0, stats.liveLatencyS),
+    };
+  }
+
   on<K extends keyof MeshcastEventMap>(event: K, listener: MeshcastEventMap[K]): void {
     (this.listeners[event] as Set<MeshcastEventMap[K]>).add(listener);
   }
@@ -118,6 +151,8 @@ export class MeshcastEngine {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.beacons?.stop();
+    this.beacons = undefined;
     this.session?.destroy();
     this.session = undefined;
     this.observer?.dispose();

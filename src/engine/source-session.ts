@@ -1,4 +1,4 @@
-import Hls, { type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
+import Hls, { type ErrorData, type FragLoadedData, type HlsConfig, type HlsListeners, type LevelSwitchedData } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreEventMap, PeerDetails, SegmentLoadDetails, SegmentStartDetails } from 'p2p-media-loader-core';
 import { deriveSwarmId, type ResolvedOptions } from '../config';
@@ -33,6 +33,8 @@ export class SourceSession {
   readonly hls: Hls;
   readonly src: string;
   readonly swarmId: string | undefined;
+  /** The stream's identity in stats: its swarm id, whether or not P2P is on. */
+  readonly streamId: string;
   private readonly p2pEngine: HlsJsP2PEngine | undefined;
   private readonly integrity: IntegrityGuard | undefined;
   private readonly disposer = new Disposer();
@@ -42,8 +44,9 @@ export class SourceSession {
     this.adopted = 'hls' in source;
     this.src = 'hls' in source ? source.hls.url ?? '' : source.src;
     const hlsConfig: Partial<HlsConfig> = { ...options.hlsConfig };
+    this.streamId = deriveSwarmId(new URL(this.src, document.baseURI).href, options.swarmId);
     if (options.p2p) {
-      this.swarmId = deriveSwarmId(new URL(this.src, document.baseURI).href, options.swarmId);
+      this.swarmId = this.streamId;
       const integrity = new IntegrityGuard(options.integrity, sinks.stats, () => {
         this.p2pEngine?.applyDynamicConfig({ core: { isP2PDisabled: false } });
       });
@@ -84,6 +87,10 @@ export class SourceSession {
 
   private registerListeners(): void {
     const { hls, p2pEngine, sinks } = this;
+    const onHls = <E extends keyof HlsListeners>(event: E, listener: HlsListeners[E]): void => {
+      hls.on(event, listener);
+      this.disposer.add(() => hls.off(event, listener));
+    };
 
     const attempts: RecoveryAttempts = { network: 0, media: 0 };
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -111,44 +118,30 @@ export class SourceSession {
         }));
       }
     };
-    hls.on(Hls.Events.ERROR, onHlsError);
+    onHls(Hls.Events.ERROR, onHlsError);
     // A buffered fragment is progress: the next failure starts the ladder again.
-    const onFragBuffered = (): void => {
+    onHls(Hls.Events.FRAG_BUFFERED, () => {
       attempts.network = 0;
       attempts.media = 0;
-    };
-    hls.on(Hls.Events.FRAG_BUFFERED, onFragBuffered);
-    this.disposer.add(() => {
-      hls.off(Hls.Events.ERROR, onHlsError);
-      hls.off(Hls.Events.FRAG_BUFFERED, onFragBuffered);
     });
 
-    const onLevelSwitched = (_event: string, data: LevelSwitchedData): void => {
+    onHls(Hls.Events.LEVEL_SWITCHED, (_event: string, data: LevelSwitchedData) => {
       const bitrate = hls.levels[data.level]?.bitrate;
       if (bitrate) sinks.qoe.bitrate(performance.now(), bitrate / 1000);
-    };
-    hls.on(Hls.Events.LEVEL_SWITCHED, onLevelSwitched);
-    this.disposer.add(() => hls.off(Hls.Events.LEVEL_SWITCHED, onLevelSwitched));
+    });
 
-    if (!p2pEngine) {
-      // Without p2p-media-loader every segment hls.js loads came over HTTP.
-      const onFragLoaded = (_event: string, data: FragLoadedData): void => {
-        sinks.onSegment('http', data.payload.byteLength, data.frag.url);
-      };
-      hls.on(Hls.Events.FRAG_LOADED, onFragLoaded);
-      this.disposer.add(() => hls.off(Hls.Events.FRAG_LOADED, onFragLoaded));
-      return;
-    }
+    // Without p2p-media-loader every fragment came over HTTP; with it, subtitle fragments still do
+    // (p2p-media-loader shares the main and audio streams only) and it does not report them.
+    onHls(Hls.Events.FRAG_LOADED, (_event: string, data: FragLoadedData) => {
+      if (!p2pEngine || data.frag.type === 'subtitle') sinks.onSegment('http', data.payload.byteLength, data.frag.url);
+    });
+    if (!p2pEngine) return;
 
     const onPlaylistLoaded = (_event: string, data: { details: { url: string; live: boolean } }): void => {
       this.integrity?.playlistLoaded(data.details.url, data.details.live);
     };
-    hls.on(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
-    hls.on(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
-    this.disposer.add(() => {
-      hls.off(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
-      hls.off(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
-    });
+    onHls(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
+    onHls(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
 
     const addCoreListener = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {
       p2pEngine.addEventListener(name, listener);
@@ -174,11 +167,16 @@ export class SourceSession {
    * date-times when the stream has them, otherwise from the playlist's live edge.
    */
   liveLatencyS(): number | null {
-    const details = this.hls.levels[this.hls.currentLevel]?.details ?? this.hls.latestLevelDetails;
-    if (!details?.live) return null;
+    if (!this.isLive()) return null;
     const playingDate = this.hls.playingDate;
     const latency = playingDate ? (Date.now() - playingDate.getTime()) / 1000 : this.hls.latency;
     return Number.isFinite(latency) ? Math.round(latency * 10) / 10 : null;
+  }
+
+  /** Whether the source is a live stream (known once its first media playlist loaded). */
+  isLive(): boolean {
+    const details = this.hls.levels[this.hls.currentLevel]?.details ?? this.hls.latestLevelDetails;
+    return details?.live ?? false;
   }
 
   /** Releases hls.js, the tracker connection and every peer connection of this source. */

@@ -1,16 +1,21 @@
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { hashMedia } from './hash-media';
 import { startServer } from './serve';
 
 const USAGE = `Usage:
-  meshcast serve [--port P] [--tracker-port T] [--host H] [--media DIR] [--live-window S]
+  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--media DIR] [--live-window S]
   meshcast hash DIR
 
-  serve: the WebTorrent tracker, and with --media a dev origin
+  serve: the WebTorrent tracker, the stats collector (/v1/beacons), the dashboard (/dashboard),
+  the read API (/v1/...), Prometheus metrics (/metrics), and with --media a dev origin
 
   --port P          HTTP port for the dev origin and demo pages (0 = any free port)   default 8080
   --tracker-port T  WebTorrent tracker (WebSocket) port (0 = any free port)          default 8081
   --host H          interface to listen on                                           default 127.0.0.1
+  --db FILE         SQLite file of the collector (:memory: keeps nothing)             default meshcast.db
+  --token TOKEN     operator token for the dashboard and read API (or MESHCAST_TOKEN); a random one is printed when unset
+  --beacons-per-minute N   beacons accepted per client IP and minute                  default 600
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
                     byte accounting at /origin/bytes, demo pages at /demo/
   --live-window S   seconds an emulated live playlist shows behind the edge            default 60
@@ -43,6 +48,9 @@ async function serve(args: string[]): Promise<void> {
         host: { type: 'string' },
         media: { type: 'string' },
         'live-window': { type: 'string' },
+        db: { type: 'string' },
+        token: { type: 'string' },
+        'beacons-per-minute': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -51,15 +59,28 @@ async function serve(args: string[]): Promise<void> {
   const liveWindowS = values['live-window'] === undefined ? 60 : Number(values['live-window']);
   if (!(liveWindowS >= 6 && liveWindowS <= 3600)) fail(`--live-window must be seconds between 6 and 3600, got "${values['live-window']}"`);
 
+  const token = values.token ?? process.env.MESHCAST_TOKEN ?? randomBytes(18).toString('base64url');
+  if (token.length < 8) fail('--token must have at least 8 characters');
+  const beaconsPerMinute = values['beacons-per-minute'] === undefined ? 600 : Number(values['beacons-per-minute']);
+  if (!Number.isInteger(beaconsPerMinute) || beaconsPerMinute < 1) fail(`--beacons-per-minute must be a positive integer, got "${values['beacons-per-minute']}"`);
   const server = await startServer({
     port: portOption('port', values.port, 8080),
     trackerPort: portOption('tracker-port', values['tracker-port'], 8081),
     host: values.host ?? '127.0.0.1',
     mediaDir: values.media,
     liveWindowS,
+    dbFile: values.db ?? 'meshcast.db',
+    token,
+    beaconsPerMinute,
     log: (msg) => process.stderr.write(`${msg}\n`),
   });
-  const lines = [`meshcast serve: ready`, `  tracker  ${server.trackerUrl}`, `  http     ${server.url}`];
+  const lines = [
+    `meshcast serve: ready`,
+    `  tracker  ${server.trackerUrl}`,
+    `  http     ${server.url}`,
+    `  dashboard ${server.url}/dashboard   (token: ${values.token || process.env.MESHCAST_TOKEN ? 'as given' : token})`,
+    `  metrics  ${server.url}/metrics`,
+  ];
   if (values.media) {
     lines.push(
       `  demo     ${server.url}/demo/`,

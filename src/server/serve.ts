@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
+import { registerCollector } from './collector/collector';
+import { DASHBOARD_HTML } from './collector/dashboard-page';
 import { registerDevOrigin } from './origin/dev-origin';
 import { startTracker, type RunningTracker } from './tracker';
 
@@ -21,6 +23,12 @@ export interface ServeOptions {
   mediaDir?: string;
   /** Seconds of emulated live stream shown behind the live edge. @default 60 */
   liveWindowS: number;
+  /** SQLite file of the collector (`:memory:` keeps nothing). @default meshcast.db */
+  dbFile: string;
+  /** Operator token for the read API and the dashboard. */
+  token: string;
+  /** Beacons accepted per client IP and minute. @default 600 */
+  beaconsPerMinute?: number;
   log?: (msg: string) => void;
 }
 
@@ -49,7 +57,12 @@ export const DEMO_TRACKER_URL = 'ws://localhost:8081';
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? (() => undefined);
   const root = packageRoot();
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  // Strict validation: fastify's defaults would silently drop unknown fields and coerce types.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+  });
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
@@ -60,6 +73,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
   app.get('/healthz', async () => ({ ok: true, version }));
+
+  await registerCollector(app, { dbFile: options.dbFile, token: options.token, beaconsPerMinute: options.beaconsPerMinute });
+  app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').send(DASHBOARD_HTML));
+  app.get('/dashboard/dashboard.js', async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(await readFile(path.join(root, 'dist', 'dashboard.js'), 'utf8')));
+  app.get('/dashboard/uPlot.min.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').send(await readFile(createRequire(path.join(root, 'package.json')).resolve('uplot/dist/uPlot.min.css'), 'utf8')));
 
   if (options.mediaDir) {
     if (!existsSync(options.mediaDir)) throw new Error(`--media: folder ${options.mediaDir} does not exist`);
@@ -91,6 +111,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const hostname = (request.hostname ?? 'localhost').replace(/:\d+$/, '');
       return {
         trackers: tracker ? [`ws://${hostname}:${tracker.port}`] : [],
+        statsUrl: `${request.protocol}://${request.host}`,
         streams: { vod: '/media/vod/master.m3u8', live: '/live/vod/master.m3u8' },
       };
     });

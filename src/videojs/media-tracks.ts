@@ -49,7 +49,7 @@ export function bridgeAudioTracks(videojs: VideoJs, player: VjsPlayer, hls: Hls)
 }
 
 /**
- * Subtitles and closed captions: hls.js parses cues without rendering them (`renderTextTrackNatively:
+ * Subtitles and closed captions: hls.js parses cues without rendering them (`renderTextTracksNatively:
  * false`), and video.js gets exactly one text track per rendition, so captions never show twice.
  * Showing a subtitle track in video.js selects it in hls.js, which then loads its playlist.
  */

@@ -1,3 +1,4 @@
+import type { HlsConfig } from 'hls.js';
 import type { MeshcastOptions } from '../config';
 import { MeshcastEngine } from '../engine/meshcast-engine';
 import { MeshcastError } from '../errors';
@@ -31,7 +32,7 @@ export interface MeshcastPlugin {
 const STATS_INTERVAL_MS = 1000;
 
 /** hls.js settings a video.js player needs: live duration/seekable as video.js expects, and captions through video.js. */
-const VIDEOJS_HLS_DEFAULTS = { liveDurationInfinity: true, renderTextTrackNatively: false };
+const VIDEOJS_HLS_DEFAULTS: Partial<HlsConfig> = { liveDurationInfinity: true, renderTextTracksNatively: false };
 
 export function createMeshcastPlugin(videojs: VideoJs): unknown {
   const Plugin = videojs.getPlugin('plugin')!;

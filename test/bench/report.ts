@@ -1,4 +1,5 @@
 import type { MeshcastStats } from '../../src/index';
+import { percentile } from '../../src/utils/percentile';
 
 /** One run's figures, as DESIGN.md names them. */
 export interface RunResult {
@@ -36,12 +37,6 @@ export interface RunMeasurement {
   peakMemMB: number;
 }
 
-/** Nearest-rank percentile of a non-empty list. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const round = (value: number, digits = 4) => Number(value.toFixed(digits));

@@ -31,14 +31,10 @@ export const CHROMIUM_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-export interface AccountingReport {
-  segmentBytes: number;
-  segmentRequests: number;
-  distinctSegmentBytes: number;
-  distinctSegments: number;
-  playlistBytes: number;
-  segments: Record<string, { bytes: number; requests: number; size: number }>;
-}
+import type { AccountingReport } from '../../src/server/origin/byte-accounting';
+
+/** The operator token every test server is started with. */
+export const TEST_TOKEN = 'test-operator-token';
 
 export interface MeshcastServer {
   url: string;
@@ -53,7 +49,7 @@ export async function startMeshcastServer(extraArgs: string[] = []): Promise<Mes
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), ...extraArgs],
+    [CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), '--db', ':memory:', '--token', TEST_TOKEN, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -183,6 +179,23 @@ export async function openViewer(browser: Browser, url: string, statsOf = 'windo
       }),
     close: () => context.close(),
   };
+}
+
+/**
+ * The testbed of an e2e file: one `meshcast serve` and one Chromium for all its tests, started
+ * before them and stopped after. Read `server` and `browser` inside tests (they exist from beforeAll).
+ */
+export function useTestbed(serverArgs: string[] = []): { readonly server: MeshcastServer; readonly browser: Browser } {
+  const bed = {} as { server: MeshcastServer; browser: Browser };
+  beforeAll(async () => {
+    bed.server = await startMeshcastServer(serverArgs);
+    bed.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await bed.browser?.close();
+    await bed.server?.stop();
+  });
+  return bed;
 }
 
 /** Polls `read` until `done` holds, or fails with the last value seen. */

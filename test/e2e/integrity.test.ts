@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchChromium, openViewer, ROOT, sleep, startMeshcastServer, waitFor, type MeshcastServer, type Viewer } from './harness';
+import { openViewer, ROOT, sleep, useTestbed, type Viewer, waitFor } from './harness';
 
 const SIDECAR = '**/vod/360p/index.sha256.json';
 
@@ -23,25 +23,15 @@ async function viewerWithForgedSidecar(browser: Browser, url: string): Promise<V
 }
 
 describe('segment integrity', () => {
-  let server: MeshcastServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startMeshcastServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const bed = useTestbed();
 
   test('P2P segments that fail verification are dropped and fetched over HTTP; playback goes on', async () => {
-    const url = `${server.url}/demo/hlsjs.html?src=vod&level=1`;
-    const seeders = [await openViewer(browser, url), await openViewer(browser, url)];
+    const url = `${bed.server.url}/demo/hlsjs.html?src=vod&level=1`;
+    const seeders = [await openViewer(bed.browser, url), await openViewer(bed.browser, url)];
     await waitFor('seeders to buffer', () => seeders[1].stats(), (s) => s.segmentsHttp + s.segmentsP2P >= 20, 60_000);
 
-    const checked = await viewerWithForgedSidecar(browser, url);
-    const unchecked = await viewerWithForgedSidecar(browser, `${url}&integrity=off`);
+    const checked = await viewerWithForgedSidecar(bed.browser, url);
+    const unchecked = await viewerWithForgedSidecar(bed.browser, `${url}&integrity=off`);
     await waitFor('both to play 16 s', async () => Math.min(await checked.currentTime(), await unchecked.currentTime()), (t) => t > 16, 60_000);
     await sleep(1_000);
 

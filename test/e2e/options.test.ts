@@ -1,22 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, openViewer, startMeshcastServer, type MeshcastServer } from './harness';
+import { openViewer, useTestbed } from './harness';
 
-// (d) An invalid option gives a clear error naming the option, in the real browser build.
+// (d) An invalid option gives a clear error naming the option, in the real bed.browser build.
 describe('invalid options', () => {
-  let server: MeshcastServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startMeshcastServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const bed = useTestbed();
 
   test('the script-tag build throws MeshcastError naming the option and what was expected', async () => {
-    const viewer = await openViewer(browser, `${server.url}/demo/index.html`);
+    const viewer = await openViewer(bed.browser, `${bed.server.url}/demo/index.html`);
     await viewer.page.addScriptTag({ url: '/dist/meshcast.min.js' });
     const errors = await viewer.page.evaluate(() => {
       const attempts: unknown[] = [
@@ -56,11 +45,11 @@ describe('invalid options', () => {
   });
 
   test('the demo page shows the error to the user and plays nothing', async () => {
-    const viewer = await openViewer(browser, `${server.url}/demo/hlsjs.html?trackers=http://127.0.0.1:1`);
+    const viewer = await openViewer(bed.browser, `${bed.server.url}/demo/hlsjs.html?trackers=http://127.0.0.1:1`);
     const alert = viewer.page.getByRole('alert');
     await alert.filter({ hasText: 'trackers[0]' }).waitFor({ timeout: 10_000 });
     expect(await alert.textContent()).toBe('Meshcast option "trackers[0]" must be a ws:// or wss:// URL, got "http://127.0.0.1:1"');
-    expect((await server.originBytes()).segmentRequests).toBe(0);
+    expect((await bed.server.originBytes()).segmentRequests).toBe(0);
     await viewer.close();
   });
 });

@@ -1,22 +1,11 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, openViewer, startMeshcastServer, waitFor, type MeshcastServer } from './harness';
+import { openViewer, useTestbed, waitFor } from './harness';
 
 // (a) One viewer plays VOD and an emulated live stream through hls.js + p2p-media-loader.
 describe('single viewer playback', () => {
-  let server: MeshcastServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startMeshcastServer(['--live-window', '30']);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const bed = useTestbed(['--live-window', '30']);
 
   test('plays VOD: currentTime advances, segments arrive, no fatal error', async () => {
-    const viewer = await openViewer(browser, `${server.url}/demo/hlsjs.html?src=vod`);
+    const viewer = await openViewer(bed.browser, `${bed.server.url}/demo/hlsjs.html?src=vod`);
     await waitFor('VOD playback past 6 s', viewer.currentTime, (t) => t > 6, 45_000);
     const stats = await viewer.stats();
     expect(stats.httpBytes + stats.p2pBytes).toBeGreaterThan(0);
@@ -26,7 +15,7 @@ describe('single viewer playback', () => {
   });
 
   test('plays live: a live playlist, currentTime advances near the edge, no fatal error', async () => {
-    const viewer = await openViewer(browser, `${server.url}/demo/hlsjs.html?src=live`);
+    const viewer = await openViewer(bed.browser, `${bed.server.url}/demo/hlsjs.html?src=live`);
     const start = await waitFor('live playback to start', viewer.currentTime, (t) => t > 0, 45_000);
     await waitFor('live playback to advance 6 s', viewer.currentTime, (t) => t > start + 6, 45_000);
     const live = await viewer.page.evaluate(() => {

@@ -1,23 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, openViewer, sleep, startMeshcastServer, waitFor, type MeshcastServer } from './harness';
+import { openViewer, sleep, useTestbed, waitFor } from './harness';
 
 // QoE is measured from the media element: a real stall (a segment held back by the network) must
 // show as rebuffering, a seek must not, and live streams report their latency.
 describe('viewer QoE in stats', () => {
-  let server: MeshcastServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startMeshcastServer(['--live-window', '30']);
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const bed = useTestbed(['--live-window', '30']);
 
   test('start-up counts from the autoplay request; a held-back segment is one stall; a seek is none', async () => {
-    const context = await browser.newContext();
+    const context = await bed.browser.newContext();
     const page = await context.newPage();
     // The master playlist answers 1.5 s late: start-up cannot be shorter than that.
     await page.route('**/vod/master.m3u8', async (route) => {
@@ -29,7 +18,7 @@ describe('viewer QoE in stats', () => {
       await sleep(9_000);
       await route.continue();
     });
-    await page.goto(`${server.url}/demo/hlsjs.html?src=vod&p2p=0&level=1`);
+    await page.goto(`${bed.server.url}/demo/hlsjs.html?src=vod&p2p=0&level=1`);
     const stats = () => page.evaluate(() => (window as unknown as { engine: { stats(): Record<string, number | null> } }).engine.stats());
     const currentTime = () => page.evaluate(() => document.querySelector('video')!.currentTime);
 
@@ -56,7 +45,7 @@ describe('viewer QoE in stats', () => {
   });
 
   test('live streams report their latency behind real time', async () => {
-    const viewer = await openViewer(browser, `${server.url}/demo/hlsjs.html?src=live`);
+    const viewer = await openViewer(bed.browser, `${bed.server.url}/demo/hlsjs.html?src=live`);
     await waitFor('live playback', viewer.currentTime, (t) => t > 0, 30_000);
     await sleep(3_000);
     const stats = await viewer.stats();

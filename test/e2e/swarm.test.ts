@@ -1,15 +1,5 @@
-import type { Browser } from 'playwright-core';
 import type { MeshcastStats } from '../../src/index';
-import {
-  launchChromium,
-  openViewer,
-  saveArtifact,
-  sleep,
-  startMeshcastServer,
-  waitFor,
-  type MeshcastServer,
-  type Viewer,
-} from './harness';
+import { openViewer, saveArtifact, sleep, useTestbed, type Viewer, waitFor } from './harness';
 
 const VIEWERS = 4;
 const JOIN_GAP_MS = 4_000;
@@ -18,31 +8,22 @@ const WATCH_AFTER_LAST_JOIN_S = 24;
 // (b) Four real Chromium viewers of one VOD stream, joining a few seconds apart, share segments
 // over WebRTC through the local tracker; the origin sends less than the viewers consume.
 describe('swarm of viewers on one VOD stream', () => {
-  let server: MeshcastServer;
-  let browser: Browser;
+  const bed = useTestbed();
   const viewers: Viewer[] = [];
 
-  beforeAll(async () => {
-    server = await startMeshcastServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   test('later viewers receive P2P bytes and the origin serves fewer bytes than viewers consume', async () => {
     // All viewers on the 360p rendition, so they need the same segments.
-    const url = `${server.url}/demo/hlsjs.html?src=vod&level=1`;
+    const url = `${bed.server.url}/demo/hlsjs.html?src=vod&level=1`;
     for (let i = 0; i < VIEWERS; i += 1) {
       if (i > 0) await sleep(JOIN_GAP_MS);
-      viewers.push(await openViewer(browser, url));
+      viewers.push(await openViewer(bed.browser, url));
     }
     const last = viewers[VIEWERS - 1];
     await waitFor(`last viewer to play ${WATCH_AFTER_LAST_JOIN_S} s`, last.currentTime, (t) => t >= WATCH_AFTER_LAST_JOIN_S, 90_000);
 
     const stats: MeshcastStats[] = await Promise.all(viewers.map((v) => v.stats()));
-    const origin = await server.originBytes();
+    const origin = await bed.server.originBytes();
 
     for (const viewer of viewers) {
       expect(await viewer.fatalErrors()).toEqual([]);
@@ -76,7 +57,7 @@ describe('swarm of viewers on one VOD stream', () => {
     for (const viewer of viewers) {
       const network = await viewer.network();
       expect(network.iceServers).toEqual([]);
-      expect(new Set(network.sockets)).toEqual(new Set([server.trackerUrl]));
+      expect(new Set(network.sockets)).toEqual(new Set([bed.server.trackerUrl]));
     }
   });
 

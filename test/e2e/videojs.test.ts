@@ -1,5 +1,4 @@
-import type { Browser } from 'playwright-core';
-import { launchChromium, openViewer, sleep, startMeshcastServer, waitFor, type MeshcastServer, type Viewer } from './harness';
+import { openViewer, sleep, useTestbed, type Viewer, waitFor } from './harness';
 
 const PLAYER_STATS = "videojs.getPlayers().player.meshcast().stats()";
 
@@ -10,24 +9,15 @@ function withPlayer<T>(viewer: Viewer, fn: string): Promise<T> {
 
 // video.js 8 with the Meshcast plugin from the ESM build, two real viewers sharing over WebRTC.
 describe('video.js plugin (ESM build)', () => {
-  let server: MeshcastServer;
-  let browser: Browser;
+  const bed = useTestbed();
   const viewers: Viewer[] = [];
 
-  beforeAll(async () => {
-    server = await startMeshcastServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
 
   test('plays HLS through Meshcast, not VHS; the second viewer gets P2P bytes; stats event and display', async () => {
-    const url = `${server.url}/demo/videojs-esm.html`;
-    viewers.push(await openViewer(browser, url, PLAYER_STATS));
+    const url = `${bed.server.url}/demo/videojs-esm.html`;
+    viewers.push(await openViewer(bed.browser, url, PLAYER_STATS));
     await waitFor('first viewer to buffer', () => viewers[0].stats(), (s) => s.segmentsHttp >= 6, 45_000);
-    viewers.push(await openViewer(browser, url, PLAYER_STATS));
+    viewers.push(await openViewer(bed.browser, url, PLAYER_STATS));
     await viewers[1].page.evaluate(() => {
       const w = window as unknown as { statsEvents: number; videojs: { getPlayers(): { player: { on(e: string, f: () => void): void } } } };
       w.statsEvents = 0;
@@ -68,6 +58,25 @@ describe('video.js plugin (ESM build)', () => {
     expect(await withPlayer<number>(viewer, '(p) => p.meshcast().engine.hls.autoLevelEnabled')).toBe(true);
   });
 
+  test('subtitles show up once in textTracks() and their cues arrive', async () => {
+    const viewer = viewers[0];
+    await withPlayer(viewer, "(p) => p.src({ src: '/media/captioned/master.m3u8', type: 'application/x-mpegURL' })");
+    const english = "(p) => Array.from(p.textTracks()).filter((t) => t.label === 'English')";
+    await waitFor('the English track', () => withPlayer<number>(viewer, `(p) => (${english})(p).length`), (n) => n > 0, 20_000);
+    await withPlayer(viewer, `(p) => { (${english})(p)[0].mode = 'showing'; }`);
+    await waitFor('cues of the English track', () => withPlayer<number>(viewer, `(p) => (${english})(p)[0].cues?.length ?? 0`), (n) => n > 0, 20_000);
+    const tracks = await withPlayer<{ videojs: number; native: number; cue: string; hlsTrack: number }>(viewer, `(p) => ({
+      videojs: (${english})(p).length,
+      native: Array.from(p.tech(true).el().textTracks).filter((t) => t.label === 'English').length,
+      cue: (${english})(p)[0].cues[0].text,
+      hlsTrack: p.meshcast().engine.hls.subtitleTrack,
+    })`);
+    expect(tracks.videojs).toBe(1);
+    expect(tracks.native).toBeLessThanOrEqual(1);
+    expect(tracks.cue).toMatch(/^Meshcast caption \d+$/);
+    expect(tracks.hlsTrack).toBe(0);
+  });
+
   test('switching the source and disposing the player leave no peer connection or tracker socket open', async () => {
     const viewer = viewers[1];
     const before = await viewer.network();
@@ -82,6 +91,14 @@ describe('video.js plugin (ESM build)', () => {
       return probe.peerConnections.slice(0, count).every((pc) => pc.signalingState === 'closed');
     }, before.peerConnections);
     expect(closedOld).toBe(true);
+    // Live: infinite duration, a seekable window that moves, and video.js's live UI.
+    await waitFor('the live window', () => withPlayer<number>(viewer, '(p) => p.seekable().length'), (n) => n > 0, 15_000);
+    const live = await withPlayer<{ duration: number; start: number; end: number; live: boolean }>(viewer, `(p) => ({
+      duration: p.duration(), start: p.seekable().start(0), end: p.seekable().end(0), live: p.liveTracker.isLive(),
+    })`);
+    expect(live.duration).toBe(Number.POSITIVE_INFINITY);
+    expect(live.end - live.start).toBeGreaterThan(20);
+    expect(live.live).toBe(true);
 
     await sleep(1_000);
     await withPlayer(viewer, '(p) => p.dispose()');

@@ -19,6 +19,8 @@ describe('resolveOptions', () => {
       p2p: true,
       hlsConfig: {},
       integrity: { mode: 'auto', manifestUrl: undefined, verifyHttp: false },
+      statsUrl: undefined,
+      statsIntervalS: 10,
     });
   });
 
@@ -46,6 +48,8 @@ describe('resolveOptions', () => {
     [{ integrity: { manifestUrl: 3 } }, 'integrity.manifestUrl', 'a URL string'],
     [{ integrity: { verifyHttp: 'yes' } }, 'integrity.verifyHttp', 'a boolean'],
     [{ integrity: { mod: 'off' } }, 'integrity.mod', 'not set (known: mode, manifestUrl, verifyHttp)'],
+    [{ statsUrl: 'ftp://stats.example' }, 'statsUrl', 'an http:// or https:// URL'],
+    [{ statsIntervalS: 0 }, 'statsIntervalS', 'a number of seconds from 1 to 3600'],
   ])('%j is rejected naming "%s"', (input, option, expected) => {
     const error = errorOf(input);
     expect(error).toBeInstanceOf(MeshcastError);
@@ -57,7 +61,7 @@ describe('resolveOptions', () => {
     const error = errorOf({ tracker: ['ws://x'] });
     expect(error).toMatchObject({ details: 'unknownOption', option: 'tracker' });
     expect(error.message).toBe(
-      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity',
+      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity, statsUrl, statsIntervalS',
     );
   });
 

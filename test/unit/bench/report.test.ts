@@ -1,4 +1,5 @@
-import { buildReport, findings, percentile, summarizeRun, type RunMeasurement } from '../../bench/report';
+import { percentile } from '../../../src/utils/percentile';
+import { buildReport, findings, summarizeRun, type RunMeasurement } from '../../bench/report';
 
 const viewer = (over: Partial<RunMeasurement['viewers'][number]>): RunMeasurement['viewers'][number] => ({
   httpBytes: 0, p2pBytes: 0, offloadRatio: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0,

@@ -1,0 +1,156 @@
+// The operator dashboard (served at /dashboard): headline offload and CDN bytes saved, charts over
+// time, a per-stream table. Reads the collector's token-protected API of the same server; loads
+// nothing from any other host.
+import uPlot from 'uplot';
+
+interface Summary {
+  streamId: string | null;
+  offloadRatio: number;
+  httpBytes: number;
+  p2pBytes: number;
+  cdnBytesSaved: number;
+  concurrentViewers: number;
+  peersPerViewer: number;
+  sessions: number;
+  startupMsMedian: number | null;
+  startupMsP95: number | null;
+  rebufferingRatio: number;
+  integrityFailures: number;
+  p2pStalls: number;
+}
+
+interface SeriesPoint {
+  minute: number;
+  offloadRatio: number;
+  httpBps: number;
+  p2pBps: number;
+  viewers: number;
+  rebufferingRatio: number;
+  startupMsMedian: number | null;
+}
+
+const TOKEN_KEY = 'meshcast-dashboard-token';
+const REFRESH_MS = 5_000;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const format = {
+  percent: (ratio: number, digits = 1) => `${(ratio * 100).toFixed(digits)} %`,
+  bytes: (bytes: number) => {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit += 1;
+    }
+    return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+  },
+  ms: (ms: number | null) => (ms === null ? '–' : `${Math.round(ms)} ms`),
+};
+
+class Unauthorized extends Error {}
+
+async function api<T>(path: string, token: string): Promise<T> {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (response.status === 401) throw new Unauthorized();
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** One chart per figure; uPlot takes columns: x (seconds) then each series. */
+function chart(container: HTMLElement, title: string, series: uPlot.Series[], yFormat: (v: number) => string, minYMax = 1): uPlot {
+  return new uPlot(
+    {
+      title,
+      width: container.clientWidth || 560,
+      height: 220,
+      series: [{}, ...series],
+      axes: [{}, { values: (_u, values) => values.map(yFormat), size: 70 }],
+      // From zero, and never a flat range around a constant value (0 % rebuffering stays readable).
+      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, minYMax) * 1.05] } },
+    },
+    [[], ...series.map(() => [])],
+    container,
+  );
+}
+
+function start(token: string): void {
+  $('token-form').hidden = true;
+  $('board').hidden = false;
+  const charts = {
+    offload: chart($('chart-offload'), 'P2P offload', [{ label: 'offload', stroke: '#16a34a', width: 2 }], (v) => format.percent(v, 0), 1),
+    throughput: chart($('chart-throughput'), 'Throughput', [
+      { label: 'HTTP (CDN)', stroke: '#dc2626', width: 2 },
+      { label: 'P2P', stroke: '#16a34a', width: 2 },
+    ], (v) => `${(v / 1e6).toFixed(1)} Mb/s`, 1e5),
+    viewers: chart($('chart-viewers'), 'Concurrent viewers', [{ label: 'viewers', stroke: '#2563eb', width: 2 }], (v) => v.toFixed(0), 2),
+    rebuffer: chart($('chart-rebuffer'), 'Rebuffering ratio', [{ label: 'rebuffering', stroke: '#ea580c', width: 2 }], (v) => format.percent(v, 1), 0.02),
+    startup: chart($('chart-startup'), 'Video start time (median)', [{ label: 'start time', stroke: '#7c3aed', width: 2, spanGaps: true }], (v) => `${v.toFixed(0)} ms`, 500),
+  };
+
+  const refresh = async (): Promise<void> => {
+    try {
+      const [summary, { points }, { streams }] = await Promise.all([
+        api<Summary>('/v1/summary', token),
+        api<{ points: SeriesPoint[] }>('/v1/series', token),
+        api<{ streams: Summary[] }>('/v1/streams', token),
+      ]);
+      $('offload').textContent = format.percent(summary.offloadRatio);
+      $('saved').textContent = format.bytes(summary.cdnBytesSaved);
+      $('http').textContent = format.bytes(summary.httpBytes);
+      $('viewers').textContent = String(summary.concurrentViewers);
+      $('startup').textContent = `${format.ms(summary.startupMsMedian)} / ${format.ms(summary.startupMsP95)}`;
+      $('rebuffer').textContent = format.percent(summary.rebufferingRatio, 2);
+      $('integrity').textContent = String(summary.integrityFailures);
+
+      const x = points.map((p) => p.minute / 1000);
+      charts.offload.setData([x, points.map((p) => p.offloadRatio)]);
+      charts.throughput.setData([x, points.map((p) => p.httpBps), points.map((p) => p.p2pBps)]);
+      charts.viewers.setData([x, points.map((p) => p.viewers)]);
+      charts.rebuffer.setData([x, points.map((p) => p.rebufferingRatio)]);
+      charts.startup.setData([x, points.map((p) => p.startupMsMedian)]);
+
+      $('streams').replaceChildren(...streams.map((s) => {
+        const row = document.createElement('tr');
+        for (const text of [s.streamId ?? '', format.percent(s.offloadRatio), format.bytes(s.cdnBytesSaved), format.bytes(s.httpBytes), String(s.concurrentViewers), format.ms(s.startupMsMedian), format.percent(s.rebufferingRatio, 2), String(s.integrityFailures)]) {
+          const cell = document.createElement('td');
+          cell.textContent = text;
+          row.append(cell);
+        }
+        return row;
+      }));
+      $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+      $('error').textContent = '';
+    } catch (error) {
+      if (error instanceof Unauthorized) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        location.reload();
+        return;
+      }
+      $('error').textContent = (error as Error).message;
+    }
+  };
+  void refresh();
+  setInterval(() => void refresh(), REFRESH_MS);
+}
+
+function main(): void {
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) {
+    start(saved);
+    return;
+  }
+  $('token-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const token = ($('token') as HTMLInputElement).value.trim();
+    try {
+      await api('/v1/summary', token);
+      sessionStorage.setItem(TOKEN_KEY, token);
+      start(token);
+    } catch (error) {
+      $('token-error').textContent = error instanceof Unauthorized ? 'That token is not valid.' : (error as Error).message;
+    }
+  });
+}
+
+main();

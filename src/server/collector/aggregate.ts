@@ -1,0 +1,84 @@
+import { percentile } from '../../utils/percentile';
+import type { MinuteRow, SessionRow } from './store';
+
+/** What the read API reports for a time window, over one stream or all. */
+export interface Summary {
+  from: number;
+  to: number;
+  streamId: string | null;
+  /** P2P / (P2P + HTTP) of the segment bytes delivered in the window. */
+  offloadRatio: number;
+  httpBytes: number;
+  p2pBytes: number;
+  /** Bytes the CDN did not send because peers did: the P2P bytes. */
+  cdnBytesSaved: number;
+  /** Viewers active in the window's last minute with data. */
+  concurrentViewers: number;
+  /** Peers per viewer in that minute. */
+  peersPerViewer: number;
+  sessions: number;
+  startupMsMedian: number | null;
+  startupMsP95: number | null;
+  /** Rebuffering time / (playing + rebuffering time). */
+  rebufferingRatio: number;
+  rebufferCount: number;
+  integrityFailures: number;
+  p2pStalls: number;
+}
+
+export interface SeriesPoint {
+  minute: number;
+  offloadRatio: number;
+  /** Average throughput over the minute, bits per second. */
+  httpBps: number;
+  p2pBps: number;
+  viewers: number;
+  rebufferingRatio: number;
+  /** Median start-up of the sessions that started in that minute. */
+  startupMsMedian: number | null;
+}
+
+const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : 0);
+const sum = (rows: MinuteRow[], key: keyof MinuteRow) => rows.reduce((total, row) => total + Number(row[key]), 0);
+const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
+
+export function summarize(minutes: MinuteRow[], sessions: SessionRow[], window: { from: number; to: number; streamId?: string }): Summary {
+  const httpBytes = sum(minutes, 'httpBytes');
+  const p2pBytes = sum(minutes, 'p2pBytes');
+  const rebufferMs = sum(minutes, 'rebufferMs');
+  const last = minutes[minutes.length - 1];
+  const startups = sessions.flatMap((s) => (s.startupMs === null ? [] : [s.startupMs]));
+  return {
+    from: window.from,
+    to: window.to,
+    streamId: window.streamId ?? null,
+    offloadRatio: ratio(p2pBytes, httpBytes + p2pBytes),
+    httpBytes,
+    p2pBytes,
+    cdnBytesSaved: p2pBytes,
+    concurrentViewers: last?.viewers ?? 0,
+    peersPerViewer: last ? ratio(last.peers, last.viewers) : 0,
+    sessions: sessions.length,
+    startupMsMedian: finiteOrNull(percentile(startups, 50)),
+    startupMsP95: finiteOrNull(percentile(startups, 95)),
+    rebufferingRatio: ratio(rebufferMs, rebufferMs + sum(minutes, 'playingMs')),
+    rebufferCount: sum(minutes, 'rebufferCount'),
+    integrityFailures: sum(minutes, 'integrityFailures'),
+    p2pStalls: sum(minutes, 'p2pStalls'),
+  };
+}
+
+export function series(minutes: MinuteRow[], sessions: SessionRow[]): SeriesPoint[] {
+  return minutes.map((row) => {
+    const started = sessions.filter((s) => s.startupMs !== null && Math.floor(s.firstSeen / 60_000) * 60_000 === row.minute);
+    return {
+      minute: row.minute,
+      offloadRatio: ratio(row.p2pBytes, row.httpBytes + row.p2pBytes),
+      httpBps: (row.httpBytes * 8) / 60,
+      p2pBps: (row.p2pBytes * 8) / 60,
+      viewers: row.viewers,
+      rebufferingRatio: ratio(row.rebufferMs, row.rebufferMs + row.playingMs),
+      startupMsMedian: finiteOrNull(percentile(started.map((s) => s.startupMs!), 50)),
+    };
+  });
+}

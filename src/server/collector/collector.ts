@@ -1,0 +1,122 @@
+import { timingSafeEqual } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BeaconSchema, MAX_BEACON_BYTES, type Beacon } from '../../stats/beacon-schema';
+import { series, summarize } from './aggregate';
+import { CollectorMetrics } from './metrics';
+import { BeaconStore } from './store';
+
+export interface CollectorOptions {
+  /** SQLite file (`:memory:` for none). */
+  dbFile: string;
+  /** Operator token for the read API and the dashboard's data. */
+  token: string;
+  /** Beacons accepted per client IP and minute. @default 600 */
+  beaconsPerMinute?: number;
+}
+
+const DEFAULT_WINDOW_MS = 60 * 60_000;
+const MAX_WINDOW_MS = 31 * 24 * 60 * 60_000;
+
+function tokenMatches(expected: string, header: string | undefined): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1];
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Parses `from`/`to` (ms since epoch) and `stream` of a read request; defaults to the last hour. */
+function readWindow(request: FastifyRequest): { from: number; to: number; streamId?: string } | string {
+  const query = request.query as Record<string, string | undefined>;
+  const to = query.to === undefined ? Date.now() + 60_000 : Number(query.to);
+  const from = query.from === undefined ? to - DEFAULT_WINDOW_MS : Number(query.from);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from >= to) return '"from" and "to" must be integers (ms since epoch) with from < to';
+  if (to - from > MAX_WINDOW_MS) return 'the window may span at most 31 days';
+  if (query.stream !== undefined && (query.stream === '' || query.stream.length > 512)) return '"stream" must be a stream id';
+  return { from, to, streamId: query.stream };
+}
+
+/**
+ * The stats collector: `POST /v1/beacons` (validated against the shared schema, size- and
+ * rate-limited), the token-protected read API (`/v1/summary`, `/v1/series`, `/v1/streams`) and
+ * `GET /metrics`. Bad input gets a 4xx with a reason and is counted; nothing is stored from it.
+ */
+export async function registerCollector(app: FastifyInstance, options: CollectorOptions): Promise<{ store: BeaconStore; metrics: CollectorMetrics }> {
+  const store = new BeaconStore(options.dbFile);
+  const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - 60_000));
+  app.addHook('onClose', async () => store.close());
+
+  await app.register(async (beacons) => {
+    await beacons.register(rateLimit, {
+      max: options.beaconsPerMinute ?? 600,
+      timeWindow: 60_000,
+      onExceeded: () => metrics.outcome('rate_limited'),
+    });
+    // sendBeacon and keepalive fetch send text/plain, which needs no CORS preflight.
+    beacons.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: MAX_BEACON_BYTES }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(Object.assign(new Error('body is not JSON'), { statusCode: 400 }));
+      }
+    });
+    beacons.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      if (status !== 429) metrics.outcome('invalid');
+      void reply.code(status).send({ error: status === 429 ? 'rate limited' : 'invalid beacon', reason: error.message });
+    });
+    beacons.post('/v1/beacons', {
+      bodyLimit: MAX_BEACON_BYTES,
+      schema: { body: BeaconSchema },
+      attachValidation: true,
+    }, async (request, reply) => {
+      if (request.validationError) {
+        metrics.outcome('invalid');
+        return reply.code(400).send({ error: 'invalid beacon', reason: request.validationError.message });
+      }
+      const beacon = request.body as Beacon;
+      const outcome = store.ingest(beacon);
+      metrics.outcome(outcome.result);
+      if (outcome.result === 'accepted') metrics.accepted(beacon.streamId, outcome.delta);
+      return reply.code(202).send({ result: outcome.result });
+    });
+  });
+
+  const authorized = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (tokenMatches(options.token, request.headers.authorization)) return true;
+    metrics.outcome('unauthorized');
+    void reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
+    return false;
+  };
+  const windowOrReply = (request: FastifyRequest, reply: FastifyReply) => {
+    if (!authorized(request, reply)) return undefined;
+    const window = readWindow(request);
+    if (typeof window === 'string') {
+      void reply.code(400).send({ error: 'invalid query', reason: window });
+      return undefined;
+    }
+    return window;
+  };
+
+  app.get('/v1/summary', async (request, reply) => {
+    const w = windowOrReply(request, reply);
+    if (!w) return reply;
+    return summarize(store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId), w);
+  });
+  app.get('/v1/series', async (request, reply) => {
+    const w = windowOrReply(request, reply);
+    if (!w) return reply;
+    return { from: w.from, to: w.to, streamId: w.streamId ?? null, points: series(store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId)) };
+  });
+  app.get('/v1/streams', async (request, reply) => {
+    const w = windowOrReply(request, reply);
+    if (!w) return reply;
+    return {
+      streams: store.streams(w.from, w.to).map((streamId) => summarize(store.minutes(w.from, w.to, streamId), store.sessions(w.from, w.to, streamId), { ...w, streamId })),
+    };
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  return { store, metrics };
+}

@@ -1,0 +1,169 @@
+import Database from 'better-sqlite3';
+import { CUMULATIVE_FIELDS, type Beacon } from '../../stats/beacon-schema';
+
+/** The increases an accepted beacon added to its stream's counters. */
+export type BeaconDelta = Record<(typeof CUMULATIVE_FIELDS)[number], number>;
+
+export type IngestResult = { result: 'accepted'; delta: BeaconDelta } | { result: 'duplicate' };
+
+/** One minute of one stream: sums of what its sessions reported during that minute. */
+export interface MinuteRow {
+  streamId: string;
+  minute: number;
+  httpBytes: number;
+  p2pBytes: number;
+  rebufferMs: number;
+  playingMs: number;
+  rebufferCount: number;
+  integrityFailures: number;
+  p2pStalls: number;
+  viewers: number;
+  peers: number;
+}
+
+export interface SessionRow {
+  sessionId: string;
+  streamId: string;
+  startupMs: number | null;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The collector's embedded store (SQLite, WAL). Sessions keep the last cumulative counters and
+ * sequence number; minutes keep per-stream sums of the increases. Each beacon is one transaction,
+ * so a crash or restart loses no accepted beacon, and a repeated or out-of-order one is ignored.
+ */
+export class BeaconStore {
+  private readonly db: Database.Database;
+  private readonly ingestTx: (beacon: Beacon, receivedAt: number) => IngestResult;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS sessions (
+        session_id TEXT PRIMARY KEY,
+        stream_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        live INTEGER NOT NULL,
+        startup_ms INTEGER,
+        peers INTEGER NOT NULL,
+        counters TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS minutes (
+        stream_id TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        http_bytes INTEGER NOT NULL DEFAULT 0,
+        p2p_bytes INTEGER NOT NULL DEFAULT 0,
+        rebuffer_ms INTEGER NOT NULL DEFAULT 0,
+        playing_ms INTEGER NOT NULL DEFAULT 0,
+        rebuffer_count INTEGER NOT NULL DEFAULT 0,
+        integrity_failures INTEGER NOT NULL DEFAULT 0,
+        p2p_stalls INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (stream_id, minute)
+      );
+      CREATE TABLE IF NOT EXISTS session_minutes (
+        session_id TEXT NOT NULL,
+        stream_id TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        peers INTEGER NOT NULL,
+        PRIMARY KEY (session_id, minute)
+      );
+      CREATE INDEX IF NOT EXISTS sessions_seen ON sessions (stream_id, last_seen);
+      CREATE INDEX IF NOT EXISTS session_minutes_stream ON session_minutes (stream_id, minute);
+    `);
+
+    const getSession = this.db.prepare('SELECT seq, counters FROM sessions WHERE session_id = ?');
+    const upsertSession = this.db.prepare(`
+      INSERT INTO sessions (session_id, stream_id, seq, first_seen, last_seen, live, startup_ms, peers, counters)
+      VALUES (@sessionId, @streamId, @seq, @now, @now, @live, @startupMs, @peers, @counters)
+      ON CONFLICT (session_id) DO UPDATE SET seq = @seq, last_seen = @now, startup_ms = @startupMs, peers = @peers, counters = @counters
+    `);
+    const addMinute = this.db.prepare(`
+      INSERT INTO minutes (stream_id, minute, http_bytes, p2p_bytes, rebuffer_ms, playing_ms, rebuffer_count, integrity_failures, p2p_stalls)
+      VALUES (@streamId, @minute, @httpBytes, @p2pBytes, @rebufferMs, @playingMs, @rebufferCount, @integrityFailures, @p2pStalls)
+      ON CONFLICT (stream_id, minute) DO UPDATE SET
+        http_bytes = http_bytes + @httpBytes, p2p_bytes = p2p_bytes + @p2pBytes,
+        rebuffer_ms = rebuffer_ms + @rebufferMs, playing_ms = playing_ms + @playingMs,
+        rebuffer_count = rebuffer_count + @rebufferCount, integrity_failures = integrity_failures + @integrityFailures,
+        p2p_stalls = p2p_stalls + @p2pStalls
+    `);
+    const markViewer = this.db.prepare(`
+      INSERT INTO session_minutes (session_id, stream_id, minute, peers) VALUES (?, ?, ?, ?)
+      ON CONFLICT (session_id, minute) DO UPDATE SET peers = excluded.peers
+    `);
+
+    this.ingestTx = this.db.transaction((beacon: Beacon, receivedAt: number): IngestResult => {
+      const previous = getSession.get(beacon.sessionId) as { seq: number; counters: string } | undefined;
+      if (previous && beacon.seq <= previous.seq) return { result: 'duplicate' };
+      const before = previous ? (JSON.parse(previous.counters) as Record<string, number>) : {};
+      const delta = Object.fromEntries(
+        CUMULATIVE_FIELDS.map((field) => [field, Math.max(0, beacon[field] - (before[field] ?? 0))]),
+      ) as BeaconDelta;
+      const counters = JSON.stringify(Object.fromEntries(CUMULATIVE_FIELDS.map((field) => [field, Math.max(beacon[field], before[field] ?? 0)])));
+      const minute = Math.floor(receivedAt / MINUTE_MS) * MINUTE_MS;
+      upsertSession.run({
+        sessionId: beacon.sessionId,
+        streamId: beacon.streamId,
+        seq: beacon.seq,
+        now: receivedAt,
+        live: beacon.live ? 1 : 0,
+        startupMs: beacon.startupMs,
+        peers: beacon.peers,
+        counters,
+      });
+      addMinute.run({ streamId: beacon.streamId, minute, ...delta });
+      markViewer.run(beacon.sessionId, beacon.streamId, minute, beacon.peers);
+      return { result: 'accepted', delta };
+    });
+  }
+
+  ingest(beacon: Beacon, receivedAt = Date.now()): IngestResult {
+    return this.ingestTx(beacon, receivedAt);
+  }
+
+  /** Per-minute rows in [from, to), for one stream or all (summed per minute). */
+  minutes(from: number, to: number, streamId?: string): MinuteRow[] {
+    const streamFilter = streamId === undefined ? '' : 'AND m.stream_id = @streamId';
+    const rows = this.db.prepare(`
+      SELECT ${streamId === undefined ? "'*'" : 'm.stream_id'} AS streamId, m.minute AS minute,
+        SUM(m.http_bytes) AS httpBytes, SUM(m.p2p_bytes) AS p2pBytes, SUM(m.rebuffer_ms) AS rebufferMs,
+        SUM(m.playing_ms) AS playingMs, SUM(m.rebuffer_count) AS rebufferCount,
+        SUM(m.integrity_failures) AS integrityFailures, SUM(m.p2p_stalls) AS p2pStalls,
+        (SELECT COUNT(*) FROM session_minutes s WHERE s.minute = m.minute ${streamId === undefined ? '' : 'AND s.stream_id = @streamId'}) AS viewers,
+        (SELECT COALESCE(SUM(s.peers), 0) FROM session_minutes s WHERE s.minute = m.minute ${streamId === undefined ? '' : 'AND s.stream_id = @streamId'}) AS peers
+      FROM minutes m
+      WHERE m.minute >= @from AND m.minute < @to ${streamFilter}
+      GROUP BY m.minute ORDER BY m.minute
+    `).all({ from, to, streamId }) as MinuteRow[];
+    return rows;
+  }
+
+  /** Sessions seen in [from, to), for start-up times and current viewers. */
+  sessions(from: number, to: number, streamId?: string): SessionRow[] {
+    return this.db.prepare(`
+      SELECT session_id AS sessionId, stream_id AS streamId, startup_ms AS startupMs, first_seen AS firstSeen, last_seen AS lastSeen
+      FROM sessions WHERE last_seen >= @from AND first_seen < @to ${streamId === undefined ? '' : 'AND stream_id = @streamId'}
+    `).all({ from, to, streamId }) as SessionRow[];
+  }
+
+  /** Sessions per stream that sent a beacon since `since`. */
+  activeViewers(since: number): Array<{ streamId: string; viewers: number }> {
+    return this.db.prepare('SELECT stream_id AS streamId, COUNT(*) AS viewers FROM sessions WHERE last_seen >= ? GROUP BY stream_id').all(since) as Array<{ streamId: string; viewers: number }>;
+  }
+
+  /** Streams with data in [from, to). */
+  streams(from: number, to: number): string[] {
+    return (this.db.prepare('SELECT DISTINCT stream_id AS s FROM minutes WHERE minute >= ? AND minute < ? ORDER BY s').all(from, to) as Array<{ s: string }>).map((r) => r.s);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

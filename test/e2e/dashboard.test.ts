@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { openViewer, ROOT, sleep, TEST_TOKEN, useTestbed, waitFor, type Viewer } from './harness';
+
+// Three real viewers send beacons; the operator opens the dashboard in Chromium and reads an
+// offload ratio within 2 points of the one the origin measured.
+describe('operator dashboard', () => {
+  const bed = useTestbed();
+
+  test('shows the offload the origin measured, from real viewers\' beacons', async () => {
+    const viewers: Viewer[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      if (i > 0) await sleep(4_000);
+      viewers.push(await openViewer(bed.browser, `${bed.server.url}/demo/hlsjs.html?src=vod&level=1&statsIntervalS=2`));
+    }
+    await waitFor('the last viewer to play 16 s', viewers[2].currentTime, (t) => t > 16, 60_000);
+    // Ending the sessions sends each one's last beacon, so the collector has the final counts.
+    const stats = await Promise.all(viewers.map(async (v) => {
+      const s = await v.stats();
+      await v.page.evaluate(() => (window as unknown as { engine: { destroy(): void } }).engine.destroy());
+      return s;
+    }));
+    const origin = await bed.server.originBytes();
+    const downloaded = stats.reduce((sum, s) => sum + s.httpBytes + s.p2pBytes, 0);
+    const originOffload = 1 - origin.segmentBytes / downloaded;
+    expect(stats.slice(1).every((s) => s.p2pBytes > 0)).toBe(true);
+
+    const auth = { authorization: `Bearer ${TEST_TOKEN}` };
+    await waitFor('the last beacons', async () => (await (await fetch(`${bed.server.url}/v1/summary`, { headers: auth })).json()) as { httpBytes: number; p2pBytes: number; sessions: number },
+      (s) => s.sessions === 3 && s.httpBytes + s.p2pBytes === downloaded, 15_000);
+
+    const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(bed.server.url)) foreign.push(request.url());
+    });
+    await page.goto(`${bed.server.url}/dashboard`);
+    await page.getByLabel('Operator token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.getByText('That token is not valid.').waitFor();
+    await page.getByLabel('Operator token').fill(TEST_TOKEN);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.locator('#offload').filter({ hasText: '%' }).waitFor({ timeout: 10_000 });
+
+    const shown = Number((await page.locator('#offload').textContent())!.replace(/[^\d.]/g, '')) / 100;
+    console.log(`dashboard offload ${(shown * 100).toFixed(1)} %, origin-measured ${(originOffload * 100).toFixed(1)} %`);
+    expect(Math.abs(shown - originOffload)).toBeLessThanOrEqual(0.02);
+    expect(await page.locator('#viewers').textContent()).toBe('3');
+    expect(await page.locator('.uplot').count()).toBe(5);
+    expect(await page.locator('#streams tr').count()).toBe(1);
+    expect(await page.locator('#streams tr td').first().textContent()).toMatch(/\/media\/vod\/master\.m3u8$/);
+    expect(foreign).toEqual([]);
+    await page.screenshot({ path: path.join(ROOT, 'test-results/dashboard.png'), fullPage: true });
+    await context.close();
+  });
+});

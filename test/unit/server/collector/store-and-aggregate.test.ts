@@ -1,0 +1,102 @@
+import { Value } from '@sinclair/typebox/value';
+import { BeaconSchema, type Beacon } from '../../../../src/stats/beacon-schema';
+import { series, summarize } from '../../../../src/server/collector/aggregate';
+import { BeaconStore } from '../../../../src/server/collector/store';
+
+const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
+const beacon = (over: Partial<Beacon>): Beacon => ({
+  v: 1, sessionId: 'session-a', seq: 1, streamId: 'stream-1', live: false,
+  httpBytes: 0, p2pBytes: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0, integrityFailures: 0,
+  startupMs: 300, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 0, bitrateKbps: 100, liveLatencyS: null,
+  ...over,
+});
+
+describe('beacon schema', () => {
+  test('accepts a well-formed beacon', () => {
+    expect(Value.Check(BeaconSchema, beacon({}))).toBe(true);
+  });
+  test.each([
+    ['a wrong version', { v: 2 }],
+    ['a negative count', { httpBytes: -1 }],
+    ['a fractional count', { segmentsHttp: 1.5 }],
+    ['an absurd byte count', { p2pBytes: 1e16 }],
+    ['a short session id', { sessionId: 'abc' }],
+    ['a session id with odd characters', { sessionId: 'abc def ghi' }],
+    ['a long stream id', { streamId: 'x'.repeat(513) }],
+    ['an unknown field', { extra: 1 }],
+    ['a string number', { playingMs: '5' }],
+  ])('rejects %s', (_what, over) => {
+    expect(Value.Check(BeaconSchema, { ...beacon({}), ...over })).toBe(false);
+  });
+});
+
+describe('BeaconStore', () => {
+  let store: BeaconStore;
+  beforeEach(() => {
+    store = new BeaconStore(':memory:');
+  });
+  afterEach(() => store.close());
+
+  test('adds the increases of cumulative counters to the minute they arrive in', () => {
+    expect(store.ingest(beacon({ seq: 1, httpBytes: 1000, playingMs: 10_000 }), T0 + 5_000).result).toBe('accepted');
+    const second = store.ingest(beacon({ seq: 2, httpBytes: 1500, p2pBytes: 3000, playingMs: 20_000 }), T0 + 65_000);
+    expect(second).toEqual({ result: 'accepted', delta: expect.objectContaining({ httpBytes: 500, p2pBytes: 3000, playingMs: 10_000 }) });
+    const minutes = store.minutes(T0, T0 + 120_000);
+    expect(minutes.map((m) => [m.minute - T0, m.httpBytes, m.p2pBytes, m.playingMs, m.viewers])).toEqual([
+      [0, 1000, 0, 10_000, 1],
+      [60_000, 500, 3000, 10_000, 1],
+    ]);
+  });
+
+  test('a repeated or out-of-order beacon changes nothing', () => {
+    store.ingest(beacon({ seq: 1, httpBytes: 1000 }), T0);
+    store.ingest(beacon({ seq: 3, httpBytes: 3000 }), T0 + 1_000);
+    expect(store.ingest(beacon({ seq: 3, httpBytes: 3000 }), T0 + 2_000)).toEqual({ result: 'duplicate' });
+    expect(store.ingest(beacon({ seq: 2, httpBytes: 2000 }), T0 + 3_000)).toEqual({ result: 'duplicate' });
+    expect(store.minutes(T0, T0 + 60_000)[0].httpBytes).toBe(3000);
+  });
+
+  test('a counter that goes backwards (a page that reset) adds nothing and is not subtracted', () => {
+    store.ingest(beacon({ seq: 1, httpBytes: 1000 }), T0);
+    store.ingest(beacon({ seq: 2, httpBytes: 400 }), T0 + 1_000);
+    store.ingest(beacon({ seq: 3, httpBytes: 1200 }), T0 + 2_000);
+    expect(store.minutes(T0, T0 + 60_000)[0].httpBytes).toBe(1200);
+  });
+
+  test('per stream and overall', () => {
+    store.ingest(beacon({ sessionId: 'session-a', streamId: 'one', httpBytes: 100 }), T0);
+    store.ingest(beacon({ sessionId: 'session-b', streamId: 'two', p2pBytes: 300 }), T0);
+    expect(store.streams(T0, T0 + 60_000)).toEqual(['one', 'two']);
+    expect(store.minutes(T0, T0 + 60_000, 'two')).toEqual([expect.objectContaining({ httpBytes: 0, p2pBytes: 300, viewers: 1 })]);
+    expect(store.minutes(T0, T0 + 60_000)).toEqual([expect.objectContaining({ httpBytes: 100, p2pBytes: 300, viewers: 2 })]);
+  });
+});
+
+describe('aggregation', () => {
+  const minute = (m: number, over: object) => ({
+    streamId: '*', minute: T0 + m * 60_000, httpBytes: 0, p2pBytes: 0, rebufferMs: 0, playingMs: 0,
+    rebufferCount: 0, integrityFailures: 0, p2pStalls: 0, viewers: 0, peers: 0, ...over,
+  });
+  const session = (startupMs: number | null, firstSeen = T0) => ({ sessionId: String(startupMs), streamId: 's', startupMs, firstSeen, lastSeen: firstSeen });
+
+  test('summary: offload, saved bytes, viewers, start-up percentiles, rebuffering ratio', () => {
+    const summary = summarize(
+      [minute(0, { httpBytes: 100, p2pBytes: 300, playingMs: 9_000, rebufferMs: 1_000, viewers: 2, peers: 2 }), minute(1, { httpBytes: 100, p2pBytes: 500, playingMs: 10_000, viewers: 3, peers: 6 })],
+      [session(100), session(200), session(300), session(null)],
+      { from: T0, to: T0 + 120_000 },
+    );
+    expect(summary).toMatchObject({
+      offloadRatio: 0.8, httpBytes: 200, p2pBytes: 800, cdnBytesSaved: 800, concurrentViewers: 3, peersPerViewer: 2,
+      sessions: 4, startupMsMedian: 200, startupMsP95: 300, rebufferingRatio: 0.05, streamId: null,
+    });
+  });
+
+  test('an empty window is all zeros, with no start-up figure', () => {
+    expect(summarize([], [], { from: T0, to: T0 + 1 })).toMatchObject({ offloadRatio: 0, concurrentViewers: 0, startupMsMedian: null, rebufferingRatio: 0 });
+  });
+
+  test('series: throughput in bits per second over each minute, start-up of the sessions that started in it', () => {
+    const points = series([minute(0, { httpBytes: 60_000, p2pBytes: 180_000, viewers: 2 })], [session(400, T0 + 10_000), session(600, T0 + 70_000)]);
+    expect(points).toEqual([{ minute: T0, offloadRatio: 0.75, httpBps: 8_000, p2pBps: 24_000, viewers: 2, rebufferingRatio: 0, startupMsMedian: 400 }]);
+  });
+});
