@@ -53,6 +53,9 @@ export function bridgeAudioTracks(videojs: VideoJs, player: VjsPlayer, hls: Hls)
  * false`), and video.js gets exactly one text track per rendition, so captions never show twice.
  * Showing a subtitle track in video.js selects it in hls.js, which then loads its playlist.
  */
+/** One key per text rendition, the same whether hls.js announces it or delivers its cues. */
+const subtitleKey = (track: MediaPlaylist) => `subtitles:${track.groupId ?? ''}:${track.id}:${track.name}`;
+
 export function bridgeTextTracks(player: VjsPlayer, hls: Hls): () => void {
   const tracks = new Map<string, { element: unknown; track: VjsTextTrack; subtitle?: MediaPlaylist; cueKeys: Set<string> }>();
   const textTracks = (player as unknown as { textTracks(): EventTarget & { on?: unknown } }).textTracks();
@@ -63,18 +66,20 @@ export function bridgeTextTracks(player: VjsPlayer, hls: Hls): () => void {
 
   const onFound = (_event: string, data: NonNativeTextTracksData): void => {
     for (const found of data.tracks) {
-      if (tracks.has(found.label)) continue;
+      const key = found.subtitleTrack ? subtitleKey(found.subtitleTrack) : `captions:${found._id ?? found.label}`;
+      if (tracks.has(key)) continue;
       const element = playerApi.addRemoteTextTrack({
         kind: found.kind,
         label: found.label,
         language: found.subtitleTrack?.lang ?? found.closedCaptions?.lang ?? '',
         default: found.default,
       }, false);
-      tracks.set(found.label, { element, track: element.track, subtitle: found.subtitleTrack, cueKeys: new Set() });
+      tracks.set(key, { element, track: element.track, subtitle: found.subtitleTrack, cueKeys: new Set() });
     }
   };
   const onCues = (_event: string, data: CuesParsedData): void => {
-    const entry = tracks.get(data.track);
+    // Subtitle cues name their rendition; caption cues their CEA-608 channel (e.g. textTrack1).
+    const entry = tracks.get(data.subtitleTrack ? subtitleKey(data.subtitleTrack) : `captions:${data.track}`);
     if (!entry) return;
     for (const cue of data.cues as VTTCue[]) {
       // hls.js parses a segment's cues again after a seek back; add each cue once.

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CUMULATIVE_FIELDS, type Beacon } from '../../stats/beacon-schema';
 
@@ -41,6 +43,7 @@ export class BeaconStore {
   private readonly ingestTx: (beacon: Beacon, receivedAt: number) => IngestResult;
 
   constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
