@@ -1,7 +1,7 @@
 export { MeshcastEngine } from './engine/meshcast-engine';
 export type { MeshcastEventMap } from './engine/meshcast-engine';
 export { resolveOptions, deriveSwarmId, MESHCAST_PROTOCOL_VERSION } from './config';
-export type { MeshcastOptions, ResolvedOptions } from './config';
+export type { IntegrityOptions, MeshcastOptions, ResolvedOptions } from './config';
 export { MeshcastError } from './errors';
 export type { MeshcastErrorType } from './errors';
 export type { MeshcastStats } from './stats/meshcast-stats';
@@ -10,5 +10,4 @@ export type { QoeStats } from './stats/playback-qoe';
 export { VERSION } from './version';
 export { registerMeshcast } from './videojs/register';
 export type { MeshcastPlugin, MeshcastPluginOptions } from './videojs/meshcast-plugin';
-export type { IntegrityOptions } from './config';
 export type { IntegrityMode } from './integrity/segment-verifier';

@@ -2,32 +2,7 @@
 // time, a per-stream table. Reads the collector's token-protected API of the same server; loads
 // nothing from any other host.
 import uPlot from 'uplot';
-
-interface Summary {
-  streamId: string | null;
-  offloadRatio: number;
-  httpBytes: number;
-  p2pBytes: number;
-  cdnBytesSaved: number;
-  concurrentViewers: number;
-  peersPerViewer: number;
-  sessions: number;
-  startupMsMedian: number | null;
-  startupMsP95: number | null;
-  rebufferingRatio: number;
-  integrityFailures: number;
-  p2pStalls: number;
-}
-
-interface SeriesPoint {
-  minute: number;
-  offloadRatio: number;
-  httpBps: number;
-  p2pBps: number;
-  viewers: number;
-  rebufferingRatio: number;
-  startupMsMedian: number | null;
-}
+import type { SeriesPoint, Summary } from '../server/collector/aggregate';
 
 const TOKEN_KEY = 'meshcast-dashboard-token';
 const REFRESH_MS = 5_000;

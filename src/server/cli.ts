@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { hashMedia } from './hash-media';
 import { startServer } from './serve';
+import { signTrackerToken } from './tracker-token';
 
 const USAGE = `Usage:
   meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--media DIR] [--live-window S]
   meshcast hash DIR
+  meshcast tracker-token --secret SECRET [--ttl SECONDS]
 
   serve: the WebTorrent tracker, the stats collector (/v1/beacons), the dashboard (/dashboard),
   the read API (/v1/...), Prometheus metrics (/metrics), and with --media a dev origin
@@ -16,9 +18,12 @@ const USAGE = `Usage:
   --db FILE         SQLite file of the collector (:memory: keeps nothing)             default meshcast.db
   --token TOKEN     operator token for the dashboard and read API (or MESHCAST_TOKEN); a random one is printed when unset
   --beacons-per-minute N   beacons accepted per client IP and minute                  default 600
+  --tracker-secret S  serve only pages whose announce URL has ?token= signed with S (or MESHCAST_TRACKER_SECRET)
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
                     byte accounting at /origin/bytes, demo pages at /demo/
   --live-window S   seconds an emulated live playlist shows behind the edge            default 60
+
+  tracker-token: prints a token for --tracker-secret, valid for --ttl seconds (default 3600)
 
   hash: writes next to each media playlist under DIR (index.m3u8 -> index.sha256.json) a JSON map
   of segment URI to SHA-256, which players check segments from peers against
@@ -51,6 +56,7 @@ async function serve(args: string[]): Promise<void> {
         db: { type: 'string' },
         token: { type: 'string' },
         'beacons-per-minute': { type: 'string' },
+        'tracker-secret': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -72,6 +78,7 @@ async function serve(args: string[]): Promise<void> {
     dbFile: values.db ?? 'meshcast.db',
     token,
     beaconsPerMinute,
+    trackerSecret: values['tracker-secret'] ?? process.env.MESHCAST_TRACKER_SECRET,
     log: (msg) => process.stderr.write(`${msg}\n`),
   });
   const lines = [
@@ -108,10 +115,25 @@ async function hash(args: string[]): Promise<void> {
   }
 }
 
+function trackerToken(args: string[]): void {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, strict: true, options: { secret: { type: 'string' }, ttl: { type: 'string' } } }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const secret = values.secret ?? process.env.MESHCAST_TRACKER_SECRET;
+  if (!secret) fail('tracker-token needs --secret (or MESHCAST_TRACKER_SECRET)');
+  const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl < 1) fail(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
+  process.stdout.write(`${signTrackerToken(secret, Date.now() / 1000 + ttl)}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve') return serve(rest);
   if (command === 'hash') return hash(rest);
+  if (command === 'tracker-token') return trackerToken(rest);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return;

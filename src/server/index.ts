@@ -1,3 +1,4 @@
 // Node entry (`meshcast/server`): the pieces of the CLI for scripts and packaging pipelines.
 export { hashMedia, type HashedPlaylist } from './hash-media';
 export { startServer, type RunningServer, type ServeOptions } from './serve';
+export { signTrackerToken, trackerTokenValid } from './tracker-token';

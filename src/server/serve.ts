@@ -29,6 +29,8 @@ export interface ServeOptions {
   token: string;
   /** Beacons accepted per client IP and minute. @default 600 */
   beaconsPerMinute?: number;
+  /** When set, the tracker serves only pages with a token signed with it (`signTrackerToken`). */
+  trackerSecret?: string;
   log?: (msg: string) => void;
 }
 
@@ -117,7 +119,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
 
-  tracker = await startTracker(options.trackerPort, options.host, log);
+  tracker = await startTracker(options.trackerPort, options.host, log, options.trackerSecret);
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (err) {

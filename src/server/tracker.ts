@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import TrackerServer from 'bittorrent-tracker/server';
+import { trackerTokenValid } from './tracker-token';
 
 export interface RunningTracker {
   /** Port the WebSocket tracker listens on. */
@@ -14,12 +16,24 @@ export interface RunningTracker {
 /** Largest tracker message accepted; an announce with its WebRTC offers is a few tens of KiB. */
 export const TRACKER_MAX_MESSAGE_BYTES = 256 * 1024;
 
-export function startTracker(port: number, host: string, log: (msg: string) => void): Promise<RunningTracker> {
+/**
+ * With `secret`, only pages presenting a valid signed token (`?token=` in the announce URL, see
+ * `signTrackerToken`) may connect; others get 401 at the WebSocket upgrade.
+ */
+export function startTracker(port: number, host: string, log: (msg: string) => void, secret?: string): Promise<RunningTracker> {
   const server = new TrackerServer({
     http: false,
     udp: false,
-    // A larger message closes that client's socket (code 1009); other clients are unaffected.
-    ws: { maxPayload: TRACKER_MAX_MESSAGE_BYTES },
+    ws: {
+      // A larger message closes that client's socket (code 1009); other clients are unaffected.
+      maxPayload: TRACKER_MAX_MESSAGE_BYTES,
+      ...(secret && {
+        verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+          const ok = trackerTokenValid(secret, info.req.url);
+          done(ok, ok ? undefined : 401, ok ? undefined : 'a valid tracker token is required');
+        },
+      }),
+    },
     stats: false,
   });
   // Malformed announces surface as warnings; a misbehaving client must not take the tracker down.

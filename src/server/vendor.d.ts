@@ -6,7 +6,7 @@ declare module 'bittorrent-tracker/server' {
   interface TrackerServerOptions {
     http?: boolean | object;
     udp?: boolean | object;
-    ws?: boolean | { maxPayload?: number; noServer?: boolean };
+    ws?: boolean | { maxPayload?: number; noServer?: boolean; verifyClient?: unknown };
     stats?: boolean;
     interval?: number;
     trustProxy?: boolean;

@@ -38,11 +38,17 @@ export function bridgeAudioTracks(videojs: VideoJs, player: VjsPlayer, hls: Hls)
     const chosen = added.find(({ track }) => track.enabled);
     if (chosen && chosen.index !== hls.audioTrack) hls.audioTrack = chosen.index;
   };
+  // hls.js picks the default rendition after announcing them: mirror whichever it plays.
+  const onSwitched = (): void => {
+    for (const { track, index } of added) track.enabled = index === hls.audioTrack;
+  };
 
   hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, onUpdated);
+  hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, onSwitched);
   list.on('change', onChange);
   return () => {
     hls.off(Hls.Events.AUDIO_TRACKS_UPDATED, onUpdated);
+    hls.off(Hls.Events.AUDIO_TRACK_SWITCHED, onSwitched);
     list.off('change', onChange);
     clear();
   };

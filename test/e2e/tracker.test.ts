@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import WebSocket from 'ws';
-import { startMeshcastServer, type MeshcastServer } from './harness';
+import { ROOT, startMeshcastServer, type MeshcastServer } from './harness';
 
 const infoHash = 'a'.repeat(20);
 const announce = (peerId: string) => JSON.stringify({
@@ -45,5 +47,34 @@ describe('tracker', () => {
     expect(await nextMessage(later)).toMatchObject({ action: 'announce', complete: 2 });
     for (const ws of [good, garbage, later]) ws.close();
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('tracker with a secret', () => {
+  const secret = 'tracker-secret-for-tests';
+  let server: MeshcastServer;
+  beforeAll(async () => {
+    server = await startMeshcastServer(['--tracker-secret', secret]);
+  });
+  afterAll(() => server?.stop());
+
+  const rejected = (url: string) => new Promise<number>((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => reject(new Error(`${url} was accepted`)));
+  });
+
+  test('serves only pages with a valid, unexpired token', async () => {
+    const { signTrackerToken } = await import('../../src/server/tracker-token');
+    expect(await rejected(server.trackerUrl)).toBe(401);
+    expect(await rejected(`${server.trackerUrl}/?token=${signTrackerToken('another-secret', Date.now() / 1000 + 60)}`)).toBe(401);
+    expect(await rejected(`${server.trackerUrl}/?token=${signTrackerToken(secret, Date.now() / 1000 - 1)}`)).toBe(401);
+
+    const minted = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'tracker-token', '--secret', secret, '--ttl', '60'], { encoding: 'utf8' });
+    expect(minted.stdout).toMatch(/^\d+\.[0-9a-f]{64}\n$/);
+    const good = await open(`${server.trackerUrl}/?token=${minted.stdout.trim()}`);
+    good.send(announce('token-peer-000000000'));
+    expect(await nextMessage(good)).toMatchObject({ action: 'announce' });
+    good.close();
   });
 });

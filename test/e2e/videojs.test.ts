@@ -77,6 +77,64 @@ describe('video.js plugin (ESM build)', () => {
     expect(tracks.hlsTrack).toBe(0);
   });
 
+  test('alternate audio renditions show in audioTracks(); enabling one switches hls.js and playback goes on', async () => {
+    const viewer = viewers[0]; // still on the captioned stream, which has two audio renditions
+    await waitFor('two audio tracks', () => withPlayer<number>(viewer, '(p) => p.audioTracks().length'), (n) => n === 2, 20_000);
+    const labels = await withPlayer<string[]>(viewer, '(p) => Array.from(p.audioTracks()).map((t) => t.label + (t.enabled ? "*" : ""))');
+    expect(labels).toEqual(['Main*', 'Commentary']);
+    await withPlayer(viewer, "(p) => { Array.from(p.audioTracks()).find((t) => t.label === 'Commentary').enabled = true; }");
+    await waitFor('hls.js to switch audio', () => withPlayer<number>(viewer, '(p) => p.meshcast().engine.hls.audioTrack'), (i) => i === 1, 10_000);
+    const before = await viewer.currentTime();
+    await waitFor('playback to go on', viewer.currentTime, (t) => t > before + 3, 20_000);
+    expect(await withPlayer(viewer, '(p) => p.error()')).toBeNull();
+    expect(await withPlayer<number>(viewer, '(p) => Array.from(p.audioTracks()).filter((t) => t.enabled).length')).toBe(1);
+  });
+
+  test('an invalid plugin option throws naming it and leaves the player as it was; statsDisplay: false hides the display', async () => {
+    const page = await (await bed.browser.newContext()).newPage();
+    await page.goto(`${bed.server.url}/demo/videojs-esm.html`);
+    await page.waitForFunction(() => (window as unknown as { videojs?: { getPlayers(): { player?: unknown } } }).videojs?.getPlayers().player);
+    const result = await page.evaluate(`(() => {
+      const el = document.createElement('video-js');
+      document.body.append(el);
+      const player = videojs(el);
+      let message = null;
+      try { player.meshcast({ trackers: 'ws://x' }); } catch (e) { message = e.message; }
+      const pluginAfterError = player.usingPlugin('meshcast');
+      player.meshcast({ statsDisplay: false });
+      return { message, pluginAfterError, display: player.el().querySelectorAll('.vjs-meshcast-stats').length };
+    })()`);
+    expect(result).toEqual({
+      message: 'Meshcast option "trackers" must be a non-empty array of ws:// or wss:// URLs, got "ws://x"',
+      pluginAfterError: false,
+      display: 0,
+    });
+    await page.context().close();
+  });
+
+  test('a manifest that fails for a while is recovered; one that keeps failing is a MediaError 2', async () => {
+    const page = await (await bed.browser.newContext()).newPage();
+    let attempts = 0;
+    // hls.js gives up on the manifest after its own retry; Meshcast reloads it and playback starts.
+    await page.route('**/media/vod/master.m3u8?flaky', async (route) => {
+      attempts += 1;
+      if (attempts <= 3) await route.fulfill({ status: 503, body: 'busy' });
+      else await route.continue();
+    });
+    await page.route('**/media/vod/master.m3u8?gone', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.goto(`${bed.server.url}/demo/videojs-esm.html`);
+    await page.waitForFunction(() => (window as unknown as { videojs?: { getPlayers(): { player?: unknown } } }).videojs?.getPlayers().player);
+    await page.evaluate("videojs.getPlayers().player.src({ src: '/media/vod/master.m3u8?flaky', type: 'application/x-mpegURL' })");
+    await page.waitForFunction('videojs.getPlayers().player.currentTime() > 2', undefined, { timeout: 30_000 });
+    expect(attempts).toBeGreaterThan(3);
+    expect(await page.evaluate('videojs.getPlayers().player.error()')).toBeNull();
+
+    await page.evaluate("videojs.getPlayers().player.src({ src: '/media/vod/master.m3u8?gone', type: 'application/x-mpegURL' })");
+    await page.waitForFunction('videojs.getPlayers().player.error() !== null', undefined, { timeout: 30_000 });
+    expect(await page.evaluate('videojs.getPlayers().player.error().code')).toBe(2);
+    await page.context().close();
+  });
+
   test('switching the source and disposing the player leave no peer connection or tracker socket open', async () => {
     const viewer = viewers[1];
     const before = await viewer.network();
