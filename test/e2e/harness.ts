@@ -161,7 +161,12 @@ export async function openViewer(browser: Browser, url: string, statsOf = 'windo
   return {
     page,
     context,
-    stats: () => page.evaluate(statsOf) as Promise<MeshcastStats>,
+    // Pages create their engine after start-up work (e.g. fetching their config): wait until the
+    // stats expression can be evaluated at all.
+    stats: async () => {
+      await page.waitForFunction(`(() => { try { ${statsOf}; return true; } catch { return false; } })()`);
+      return page.evaluate(statsOf) as Promise<MeshcastStats>;
+    },
     currentTime: () => page.evaluate(() => document.querySelector('video')!.currentTime),
     fatalErrors: () => page.evaluate(() => (window as unknown as { fatalErrors: [] }).fatalErrors ?? []),
     network: () =>
