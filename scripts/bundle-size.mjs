@@ -1,11 +1,30 @@
 // Prints the size of the drop-in bundle and Meshcast's own share of it (README's figures).
-// Meshcast's own share: the ESM build (dependencies external) minified the same way.
+// Meshcast's own share: the same entry built with hls.js and p2p-media-loader left out, minified alike.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import replace from '@rollup/plugin-replace';
+import typescript from '@rollup/plugin-typescript';
+import { rollup } from 'rollup';
 import { minify } from 'terser';
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const dropin = readFileSync('dist/meshcast.min.js');
-const own = Buffer.from((await minify(readFileSync('dist/meshcast.es.js', 'utf8'), { module: true, format: { comments: false } })).code);
-console.log(`dist/meshcast.min.js: ${kib(dropin.length)} minified, ${kib(gzipSync(dropin).length)} gzipped`);
-console.log(`Meshcast's own code: ${kib(own.length)} minified, ${kib(gzipSync(own).length)} gzipped (${((gzipSync(own).length / gzipSync(dropin).length) * 100).toFixed(0)} % of the gzipped bundle)`);
+
+const bundle = await rollup({
+  input: 'src/dropin/index.ts',
+  external: (id) => /^(hls\.js|p2p-media-loader-(core|hlsjs))(\/|$)/.test(id),
+  plugins: [
+    replace({ preventAssignment: true, values: { __MESHCAST_VERSION__: '"0"' } }),
+    nodeResolve({ browser: true }),
+    typescript({ tsconfig: './tsconfig.build.json', outDir: 'build/size', sourceMap: false, declaration: false }),
+  ],
+  onwarn: () => undefined,
+});
+const { output } = await bundle.generate({ format: 'es' });
+const own = Buffer.from((await minify(output[0].code, { module: true, format: { comments: false } })).code);
+
+const gzDropin = gzipSync(dropin).length;
+const gzOwn = gzipSync(own).length;
+console.log(`dist/meshcast.min.js: ${kib(dropin.length)} minified, ${kib(gzDropin)} gzipped`);
+console.log(`Meshcast's own code: ${kib(own.length)} minified, ${kib(gzOwn)} gzipped (${((gzOwn / gzDropin) * 100).toFixed(0)} % of the gzipped bundle)`);

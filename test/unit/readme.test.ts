@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 
 // README's integration snippets must be the demo pages' code, which the e2e tests load.
 const readme = readFileSync('README.md', 'utf8');
@@ -17,4 +18,12 @@ test('every demo page snippet is found', () => {
 
 test.each(snippets.map((s) => [s.name, s]))('README shows the %s snippet exactly as the demo page has it', (_name, snippet) => {
   expect(fencedBlocks).toContain(snippet.code);
+});
+
+test("README's drop-in bundle size is the built bundle's, within 3 %", () => {
+  expect(existsSync('dist/meshcast.min.js')).toBe(true); // npm test builds first
+  const [, minified, gzipped] = /`dist\/meshcast\.min\.js` is (\d+) KiB minified, (\d+) KiB gzipped/.exec(readme) ?? [];
+  const bundle = readFileSync('dist/meshcast.min.js');
+  expect(Math.abs(Number(minified) * 1024 - bundle.length) / bundle.length).toBeLessThan(0.03);
+  expect(Math.abs(Number(gzipped) * 1024 - gzipSync(bundle).length) / gzipSync(bundle).length).toBeLessThan(0.03);
 });
