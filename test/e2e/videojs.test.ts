@@ -150,7 +150,7 @@ describe('video.js plugin (ESM build)', () => {
     }, before.peerConnections);
     expect(closedOld).toBe(true);
     // Live: infinite duration, a seekable window that moves, and video.js's live UI.
-    await waitFor('the live window', () => withPlayer<number>(viewer, '(p) => p.seekable().length'), (n) => n > 0, 15_000);
+    await waitFor('the live stream to be attached', () => withPlayer<boolean>(viewer, '(p) => p.readyState() > 0 && p.seekable().length > 0'), Boolean, 15_000);
     const live = await withPlayer<{ duration: number; start: number; end: number; live: boolean }>(viewer, `(p) => ({
       duration: p.duration(), start: p.seekable().start(0), end: p.seekable().end(0), live: p.liveTracker.isLive(),
     })`);
