@@ -1,4 +1,4 @@
-import Hls, { type ErrorData, type FragLoadedData, type HlsConfig, type HlsListeners, type LevelSwitchedData } from 'hls.js';
+import Hls, { type ErrorData, type FragLoadedData, type HlsConfig, type LevelSwitchedData } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { CoreEventMap, PeerDetails, SegmentLoadDetails, SegmentStartDetails } from 'p2p-media-loader-core';
 import { deriveSwarmId, type ResolvedOptions } from '../config';
@@ -8,6 +8,7 @@ import type { PlaybackQoe } from '../stats/playback-qoe';
 import type { QoeObserver } from '../stats/qoe-observer';
 import type { SegmentSource, SessionStats } from '../stats/session-stats';
 import { Disposer } from '../utils/disposer';
+import { hlsListener } from '../utils/hls-listeners';
 import { copyingFragmentLoader } from './copying-fragment-loader';
 import { decideRecovery, type RecoveryAttempts } from './error-recovery';
 
@@ -87,10 +88,7 @@ export class SourceSession {
 
   private registerListeners(): void {
     const { hls, p2pEngine, sinks } = this;
-    const onHls = <E extends keyof HlsListeners>(event: E, listener: HlsListeners[E]): void => {
-      hls.on(event, listener);
-      this.disposer.add(() => hls.off(event, listener));
-    };
+    const onHls = hlsListener(hls, this.disposer);
 
     const attempts: RecoveryAttempts = { network: 0, media: 0 };
     let retryTimer: ReturnType<typeof setTimeout> | undefined;

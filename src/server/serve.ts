@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import { registerCollector } from './collector/collector';
 import { DASHBOARD_HTML } from './collector/dashboard-page';
 import { registerDevOrigin } from './origin/dev-origin';
@@ -72,6 +72,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   let tracker: RunningTracker | undefined;
+  /** The tracker's URL under the host name the page itself used (localhost, 127.0.0.1, a LAN name). */
+  const pageTrackerUrl = (request: FastifyRequest): string =>
+    `ws://${(request.hostname ?? 'localhost').replace(/:\d+$/, '')}:${tracker!.port}`;
   const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
   app.get('/healthz', async () => ({ ok: true, version }));
@@ -93,8 +96,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!/^[a-z0-9-]+$/.test(page)) return reply.code(404).send({ error: 'not found' });
       const html = await readFile(path.join(root, 'demo', `${page}.html`), 'utf8').catch(() => undefined);
       if (html === undefined) return reply.code(404).send({ error: 'not found', what: request.url });
-      const hostname = (request.hostname ?? 'localhost').replace(/:\d+$/, '');
-      return reply.type('text/html; charset=utf-8').send(html.replaceAll(DEMO_TRACKER_URL, `ws://${hostname}:${tracker!.port}`));
+      return reply.type('text/html; charset=utf-8').send(html.replaceAll(DEMO_TRACKER_URL, pageTrackerUrl(request)));
     });
     app.get('/demo/', async (_request, reply) => reply.redirect('/demo/index.html'));
     await app.register(fastifyStatic, { root: path.join(root, 'demo'), prefix: '/demo/', index: false, serve: true });
@@ -110,9 +112,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     app.get('/', async (_request, reply) => reply.redirect('/demo/'));
     // Tells demo pages where the tracker is, under the host name the page itself used.
     app.get('/dev/config.json', async (request) => {
-      const hostname = (request.hostname ?? 'localhost').replace(/:\d+$/, '');
       return {
-        trackers: tracker ? [`ws://${hostname}:${tracker.port}`] : [],
+        trackers: tracker ? [pageTrackerUrl(request)] : [],
         statsUrl: `${request.protocol}://${request.host}`,
         streams: { vod: '/media/vod/master.m3u8', live: '/live/vod/master.m3u8' },
       };

@@ -1,4 +1,6 @@
 import Hls, { type CuesParsedData, type MediaPlaylist, type NonNativeTextTracksData } from 'hls.js';
+import { Disposer } from '../utils/disposer';
+import { hlsListener } from '../utils/hls-listeners';
 import type { VideoJs, VjsAudioTrack, VjsPlayer } from './videojs-types';
 
 interface VjsTextTrack extends EventTarget {
@@ -43,15 +45,16 @@ export function bridgeAudioTracks(videojs: VideoJs, player: VjsPlayer, hls: Hls)
     for (const { track, index } of added) track.enabled = index === hls.audioTrack;
   };
 
-  hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, onUpdated);
-  hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, onSwitched);
+  const disposer = new Disposer();
+  const onHls = hlsListener(hls, disposer);
+  onHls(Hls.Events.AUDIO_TRACKS_UPDATED, onUpdated);
+  onHls(Hls.Events.AUDIO_TRACK_SWITCHED, onSwitched);
   list.on('change', onChange);
-  return () => {
-    hls.off(Hls.Events.AUDIO_TRACKS_UPDATED, onUpdated);
-    hls.off(Hls.Events.AUDIO_TRACK_SWITCHED, onSwitched);
+  disposer.add(() => {
     list.off('change', onChange);
     clear();
-  };
+  });
+  return () => disposer.dispose();
 }
 
 /**
@@ -101,14 +104,15 @@ export function bridgeTextTracks(player: VjsPlayer, hls: Hls): () => void {
     if (hls.subtitleTrack !== index) hls.subtitleTrack = index;
   };
 
-  hls.on(Hls.Events.NON_NATIVE_TEXT_TRACKS_FOUND, onFound);
-  hls.on(Hls.Events.CUES_PARSED, onCues);
+  const disposer = new Disposer();
+  const onHls = hlsListener(hls, disposer);
+  onHls(Hls.Events.NON_NATIVE_TEXT_TRACKS_FOUND, onFound);
+  onHls(Hls.Events.CUES_PARSED, onCues);
   textTracks.addEventListener('change', onTrackChange);
-  return () => {
-    hls.off(Hls.Events.NON_NATIVE_TEXT_TRACKS_FOUND, onFound);
-    hls.off(Hls.Events.CUES_PARSED, onCues);
+  disposer.add(() => {
     textTracks.removeEventListener('change', onTrackChange);
     for (const { element } of tracks.values()) playerApi.removeRemoteTextTrack(element);
     tracks.clear();
-  };
+  });
+  return () => disposer.dispose();
 }

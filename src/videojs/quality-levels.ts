@@ -1,4 +1,6 @@
 import Hls, { type LevelSwitchedData } from 'hls.js';
+import { Disposer } from '../utils/disposer';
+import { hlsListener } from '../utils/hls-listeners';
 import type { VjsPlayer, VjsQualityLevel } from './videojs-types';
 
 /**
@@ -71,13 +73,14 @@ export function bridgeQualityLevels(player: VjsPlayer, hls: Hls): () => void {
     list.trigger({ selectedIndex: data.level, type: 'change' });
   };
 
-  hls.on(Hls.Events.MANIFEST_PARSED, onLevels);
-  hls.on(Hls.Events.LEVEL_SWITCHED, onSwitched);
+  const disposer = new Disposer();
+  const onHls = hlsListener(hls, disposer);
+  onHls(Hls.Events.MANIFEST_PARSED, onLevels);
+  onHls(Hls.Events.LEVEL_SWITCHED, onSwitched);
   if (hls.levels.length > 0) onLevels();
-  return () => {
-    hls.off(Hls.Events.MANIFEST_PARSED, onLevels);
-    hls.off(Hls.Events.LEVEL_SWITCHED, onSwitched);
+  disposer.add(() => {
     clear();
     list.selectedIndex_ = -1;
-  };
+  });
+  return () => disposer.dispose();
 }

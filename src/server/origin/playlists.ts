@@ -40,21 +40,6 @@ export function parseMediaPlaylist(text: string, name = 'playlist'): MediaPlayli
   return { targetDuration, segments, headerTags };
 }
 
-/** URIs of the variant (and rendition) playlists a multivariant playlist refers to. */
-export function variantUris(masterText: string): string[] {
-  const uris = new Set<string>();
-  const lines = masterText.split(/\r?\n/).map((l) => l.trim());
-  lines.forEach((line, i) => {
-    if (line.startsWith('#EXT-X-STREAM-INF')) {
-      const next = lines.slice(i + 1).find((l) => l !== '');
-      if (next && !next.startsWith('#')) uris.add(next);
-    }
-    const uri = /^#EXT-X-MEDIA:.*URI="([^"]+)"/.exec(line)?.[1];
-    if (uri) uris.add(uri);
-  });
-  return [...uris];
-}
-
 /** Whether a playlist text is a multivariant (master) playlist rather than a media playlist. */
 export function isMultivariant(text: string): boolean {
   return /^#EXT-X-STREAM-INF/m.test(text);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseMediaPlaylist, variantUris } from '../../../../src/server/origin/playlists';
+import { parseMediaPlaylist } from '../../../../src/server/origin/playlists';
 
 describe('parseMediaPlaylist', () => {
   test('reads the committed 360p playlist: 60 segments of 2 s', () => {
@@ -18,17 +18,4 @@ describe('parseMediaPlaylist', () => {
   ])('rejects %j', (text, reason) => {
     expect(() => parseMediaPlaylist(text, 'x.m3u8')).toThrow(reason);
   });
-});
-
-test('variantUris lists variant and rendition playlists', () => {
-  const master = [
-    '#EXTM3U',
-    '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",URI="audio/en.m3u8"',
-    '#EXT-X-STREAM-INF:BANDWIDTH=1000',
-    '',
-    'low/index.m3u8',
-    '#EXT-X-STREAM-INF:BANDWIDTH=2000',
-    'high/index.m3u8',
-  ].join('\n');
-  expect(variantUris(master)).toEqual(['audio/en.m3u8', 'low/index.m3u8', 'high/index.m3u8']);
 });
