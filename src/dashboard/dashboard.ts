@@ -73,6 +73,7 @@ function start(token: string): void {
       $('offload').textContent = format.percent(summary.offloadRatio);
       $('saved').textContent = format.bytes(summary.cdnBytesSaved);
       $('http').textContent = format.bytes(summary.httpBytes);
+      $('uploaded').textContent = format.bytes(summary.uploadedBytes);
       $('viewers').textContent = String(summary.concurrentViewers);
       $('startup').textContent = `${format.ms(summary.startupMsMedian)} / ${format.ms(summary.startupMsP95)}`;
       $('rebuffer').textContent = format.percent(summary.rebufferingRatio, 2);
@@ -87,7 +88,7 @@ function start(token: string): void {
 
       $('streams').replaceChildren(...streams.map((s) => {
         const row = document.createElement('tr');
-        for (const text of [s.streamId ?? '', format.percent(s.offloadRatio), format.bytes(s.cdnBytesSaved), format.bytes(s.httpBytes), String(s.concurrentViewers), format.ms(s.startupMsMedian), format.percent(s.rebufferingRatio, 2), String(s.integrityFailures)]) {
+        for (const text of [s.streamId ?? '', format.percent(s.offloadRatio), format.bytes(s.cdnBytesSaved), format.bytes(s.httpBytes), format.bytes(s.uploadedBytes), String(s.concurrentViewers), format.ms(s.startupMsMedian), format.percent(s.rebufferingRatio, 2), String(s.integrityFailures)]) {
           const cell = document.createElement('td');
           cell.textContent = text;
           row.append(cell);

@@ -125,6 +125,7 @@ export class MeshcastEngine {
       live: this.session.isLive(),
       httpBytes: stats.httpBytes,
       p2pBytes: stats.p2pBytes,
+      uploadedBytes: stats.uploadedBytes,
       segmentsHttp: stats.segmentsHttp,
       segmentsP2P: stats.segmentsP2P,
       peers: stats.peers,

@@ -158,6 +158,7 @@ export class SourceSession {
     addCoreListener('onSegmentAbort', ({ segment }) => sinks.observer.p2pRequestEnded(segment.url));
     addCoreListener('onPeerConnect', (peer: PeerDetails) => sinks.stats.peerConnected(peer.peerId));
     addCoreListener('onPeerClose', (peer: PeerDetails) => sinks.stats.peerClosed(peer.peerId));
+    addCoreListener('onChunkUploaded', (bytes: number, peerId: string) => sinks.stats.chunkUploaded(peerId, bytes));
   }
 
   /**

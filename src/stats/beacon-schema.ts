@@ -19,6 +19,7 @@ export const BeaconSchema = Type.Object(
     live: Type.Boolean(),
     httpBytes: count(MAX_BYTES),
     p2pBytes: count(MAX_BYTES),
+    uploadedBytes: count(MAX_BYTES),
     segmentsHttp: count(1e9),
     segmentsP2P: count(1e9),
     peers: count(10_000),
@@ -38,7 +39,7 @@ export type Beacon = Static<typeof BeaconSchema>;
 
 /** Cumulative fields: the collector adds their increase since the session's previous beacon. */
 export const CUMULATIVE_FIELDS = [
-  'httpBytes', 'p2pBytes', 'segmentsHttp', 'segmentsP2P', 'integrityFailures',
+  'httpBytes', 'p2pBytes', 'uploadedBytes', 'segmentsHttp', 'segmentsP2P', 'integrityFailures',
   'rebufferCount', 'rebufferMs', 'p2pStalls', 'playingMs',
 ] as const satisfies ReadonlyArray<keyof Beacon>;
 

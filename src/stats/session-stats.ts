@@ -1,3 +1,5 @@
+import { UploadCounter } from './upload-counter';
+
 /** Where a segment's bytes came from. */
 export type SegmentSource = 'http' | 'p2p';
 
@@ -10,6 +12,8 @@ export interface DeliveryStats {
   httpBytes: number;
   /** Bytes of segments downloaded from peers. */
   p2pBytes: number;
+  /** Bytes of segments this viewer sent to peers, completed uploads only. */
+  uploadedBytes: number;
   /** p2pBytes / (p2pBytes + httpBytes); 0 before any segment. */
   offloadRatio: number;
   /** Segments downloaded from the origin. */
@@ -34,9 +38,11 @@ export class SessionStats {
   private unverifiedP2PBytes = 0;
   /** Open connections per remote peer: one peer may serve both the main and the audio stream. */
   private readonly connectionsByPeer = new Map<string, number>();
+  private readonly uploads = new UploadCounter();
 
   recordSegment(source: SegmentSource, bytes: number): void {
     if (!Number.isFinite(bytes) || bytes < 0) return;
+    this.uploads.segmentHeld(bytes);
     if (source === 'p2p') {
       this.p2pBytes += bytes;
       this.segmentsP2P += 1;
@@ -44,6 +50,11 @@ export class SessionStats {
       this.httpBytes += bytes;
       this.segmentsHttp += 1;
     }
+  }
+
+  /** A raw chunk p2p-media-loader sent to a peer; only completed uploads count. */
+  chunkUploaded(peerId: string, bytes: number): void {
+    this.uploads.chunkUploaded(peerId, bytes);
   }
 
   integrityFailure(): void {
@@ -62,6 +73,7 @@ export class SessionStats {
     const open = (this.connectionsByPeer.get(peerId) ?? 0) - 1;
     if (open > 0) this.connectionsByPeer.set(peerId, open);
     else this.connectionsByPeer.delete(peerId);
+    this.uploads.peerClosed(peerId);
   }
 
   /** Peers are per source: a new source starts with none, while byte totals carry on. */
@@ -74,6 +86,7 @@ export class SessionStats {
     return {
       httpBytes: this.httpBytes,
       p2pBytes: this.p2pBytes,
+      uploadedBytes: this.uploads.snapshot().uploadedBytes,
       offloadRatio: total === 0 ? 0 : this.p2pBytes / total,
       segmentsHttp: this.segmentsHttp,
       segmentsP2P: this.segmentsP2P,

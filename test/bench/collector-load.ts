@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     seqs[i] += 1;
     return JSON.stringify({
       v: 1, sessionId: `bench-session-${i}`, seq: seqs[i], streamId: `stream-${i % 20}`, live: false,
-      httpBytes: seqs[i] * 40_000, p2pBytes: seqs[i] * 90_000, segmentsHttp: seqs[i], segmentsP2P: seqs[i] * 2, peers: 3,
+      httpBytes: seqs[i] * 40_000, p2pBytes: seqs[i] * 90_000, uploadedBytes: seqs[i] * 80_000, segmentsHttp: seqs[i], segmentsP2P: seqs[i] * 2, peers: 3,
       integrityFailures: 0, startupMs: 300, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: seqs[i] * 10_000,
       bitrateKbps: 106, liveLatencyS: null,
     });

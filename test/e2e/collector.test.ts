@@ -7,7 +7,7 @@ const auth = { authorization: `Bearer ${TEST_TOKEN}` };
 let n = 0;
 const beacon = (over: Record<string, unknown> = {}) => ({
   v: 1, sessionId: `session-${(n += 1).toString().padStart(4, '0')}`, seq: 1, streamId: 'stream-1', live: false,
-  httpBytes: 1000, p2pBytes: 3000, segmentsHttp: 1, segmentsP2P: 3, peers: 2, integrityFailures: 0,
+  httpBytes: 1000, p2pBytes: 3000, uploadedBytes: 2000, segmentsHttp: 1, segmentsP2P: 3, peers: 2, integrityFailures: 0,
   startupMs: 250, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 8000, bitrateKbps: 106, liveLatencyS: null,
   ...over,
 });

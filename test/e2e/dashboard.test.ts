@@ -25,8 +25,13 @@ describe('operator dashboard', () => {
     expect(stats.slice(1).every((s) => s.p2pBytes > 0)).toBe(true);
 
     const auth = { authorization: `Bearer ${TEST_TOKEN}` };
-    await waitFor('the last beacons', async () => (await (await fetch(`${bed.server.url}/v1/summary`, { headers: auth })).json()) as { httpBytes: number; p2pBytes: number; sessions: number },
+    const collected = await waitFor('the last beacons', async () => (await (await fetch(`${bed.server.url}/v1/summary`, { headers: auth })).json()) as { httpBytes: number; p2pBytes: number; uploadedBytes: number; sessions: number },
       (s) => s.sessions === 3 && s.httpBytes + s.p2pBytes === downloaded, 15_000);
+    // Every segment a viewer got from a peer is one another viewer sent: uploads and P2P downloads
+    // match, short of an upload whose receiver closed before its last chunk arrived.
+    console.log(`uploaded ${collected.uploadedBytes} B, received from peers ${collected.p2pBytes} B`);
+    expect(collected.uploadedBytes).toBeGreaterThanOrEqual(collected.p2pBytes);
+    expect(collected.uploadedBytes).toBeLessThanOrEqual(collected.p2pBytes * 1.05);
 
     const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
@@ -46,6 +51,8 @@ describe('operator dashboard', () => {
     console.log(`dashboard offload ${(shown * 100).toFixed(1)} %, origin-measured ${(originOffload * 100).toFixed(1)} %`);
     expect(Math.abs(shown - originOffload)).toBeLessThanOrEqual(0.02);
     expect(await page.locator('#viewers').textContent()).toBe('3');
+    // Uploads appear in megabytes with one decimal.
+    expect(await page.locator('#uploaded').textContent()).toBe(`${(collected.uploadedBytes / 1e6).toFixed(1)} MB`);
     expect(await page.locator('.uplot').count()).toBe(5);
     expect(await page.locator('#streams tr').count()).toBe(1);
     expect(await page.locator('#streams tr td').first().textContent()).toMatch(/\/media\/vod\/master\.m3u8$/);

@@ -10,6 +10,8 @@ export interface Summary {
   offloadRatio: number;
   httpBytes: number;
   p2pBytes: number;
+  /** Segment bytes viewers sent to each other (completed uploads). */
+  uploadedBytes: number;
   /** Bytes the CDN did not send because peers did: the P2P bytes. */
   cdnBytesSaved: number;
   /** Viewers active in the window's last minute with data. */
@@ -55,6 +57,7 @@ export function summarize(minutes: MinuteRow[], sessions: SessionRow[], window: 
     offloadRatio: ratio(p2pBytes, httpBytes + p2pBytes),
     httpBytes,
     p2pBytes,
+    uploadedBytes: sum(minutes, 'uploadedBytes'),
     cdnBytesSaved: p2pBytes,
     concurrentViewers: last?.viewers ?? 0,
     peersPerViewer: last ? ratio(last.peers, last.viewers) : 0,

@@ -39,6 +39,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <section class="cards">
       <div class="card headline"><div class="label">P2P offload</div><div class="value" id="offload">–</div></div>
       <div class="card"><div class="label">CDN bytes saved</div><div class="value" id="saved">–</div></div>
+      <div class="card"><div class="label">Uploaded by viewers</div><div class="value" id="uploaded">–</div></div>
       <div class="card"><div class="label">CDN bytes sent</div><div class="value" id="http">–</div></div>
       <div class="card"><div class="label">Viewers now</div><div class="value" id="viewers">–</div></div>
       <div class="card"><div class="label">Start time median / p95</div><div class="value" id="startup">–</div></div>
@@ -53,7 +54,7 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div id="chart-startup"></div>
     </section>
     <table>
-      <thead><tr><th>Stream</th><th>Offload</th><th>CDN saved</th><th>CDN sent</th><th>Viewers</th><th>Start time</th><th>Rebuffering</th><th>Integrity failures</th></tr></thead>
+      <thead><tr><th>Stream</th><th>Offload</th><th>CDN saved</th><th>CDN sent</th><th>Uploaded</th><th>Viewers</th><th>Start time</th><th>Rebuffering</th><th>Integrity failures</th></tr></thead>
       <tbody id="streams"></tbody>
     </table>
     <p id="error" class="error" role="alert"></p>

@@ -16,6 +16,7 @@ export class CollectorMetrics {
   private readonly streams = new Set<string>();
   private readonly beacons = new Counter({ name: 'meshcast_beacons_total', help: 'Beacons received, by outcome', labelNames: ['result'], registers: [this.registry] });
   private readonly bytes = new Counter({ name: 'meshcast_segment_bytes_total', help: 'Segment bytes viewers received, by source', labelNames: ['stream', 'source'], registers: [this.registry] });
+  private readonly uploaded = new Counter({ name: 'meshcast_uploaded_bytes_total', help: 'Segment bytes viewers sent to peers, completed uploads', labelNames: ['stream'], registers: [this.registry] });
   private readonly rebuffer = new Counter({ name: 'meshcast_rebuffer_seconds_total', help: 'Time viewers spent rebuffering', labelNames: ['stream'], registers: [this.registry] });
   private readonly playing = new Counter({ name: 'meshcast_playing_seconds_total', help: 'Time viewers spent playing', labelNames: ['stream'], registers: [this.registry] });
   private readonly integrity = new Counter({ name: 'meshcast_integrity_failures_total', help: 'Segments from peers that failed verification', labelNames: ['stream'], registers: [this.registry] });
@@ -59,6 +60,7 @@ export class CollectorMetrics {
     const stream = this.streamLabel(streamId);
     this.bytes.inc({ stream, source: 'http' }, delta.httpBytes);
     this.bytes.inc({ stream, source: 'p2p' }, delta.p2pBytes);
+    this.uploaded.inc({ stream }, delta.uploadedBytes);
     this.rebuffer.inc({ stream }, delta.rebufferMs / 1000);
     this.playing.inc({ stream }, delta.playingMs / 1000);
     this.integrity.inc({ stream }, delta.integrityFailures);

@@ -14,6 +14,7 @@ export interface MinuteRow {
   minute: number;
   httpBytes: number;
   p2pBytes: number;
+  uploadedBytes: number;
   rebufferMs: number;
   playingMs: number;
   rebufferCount: number;
@@ -64,6 +65,7 @@ export class BeaconStore {
         minute INTEGER NOT NULL,
         http_bytes INTEGER NOT NULL DEFAULT 0,
         p2p_bytes INTEGER NOT NULL DEFAULT 0,
+        uploaded_bytes INTEGER NOT NULL DEFAULT 0,
         rebuffer_ms INTEGER NOT NULL DEFAULT 0,
         playing_ms INTEGER NOT NULL DEFAULT 0,
         rebuffer_count INTEGER NOT NULL DEFAULT 0,
@@ -81,6 +83,11 @@ export class BeaconStore {
       CREATE INDEX IF NOT EXISTS sessions_seen ON sessions (stream_id, last_seen);
       CREATE INDEX IF NOT EXISTS session_minutes_stream ON session_minutes (stream_id, minute);
     `);
+    // Stores written before uploads were reported lack the column; their uploads count as 0.
+    const minuteColumns = this.db.prepare('PRAGMA table_info(minutes)').all() as Array<{ name: string }>;
+    if (!minuteColumns.some((column) => column.name === 'uploaded_bytes')) {
+      this.db.exec('ALTER TABLE minutes ADD COLUMN uploaded_bytes INTEGER NOT NULL DEFAULT 0');
+    }
 
     const getSession = this.db.prepare('SELECT seq, counters FROM sessions WHERE session_id = ?');
     const upsertSession = this.db.prepare(`
@@ -89,10 +96,10 @@ export class BeaconStore {
       ON CONFLICT (session_id) DO UPDATE SET seq = @seq, last_seen = @now, startup_ms = @startupMs, peers = @peers, counters = @counters
     `);
     const addMinute = this.db.prepare(`
-      INSERT INTO minutes (stream_id, minute, http_bytes, p2p_bytes, rebuffer_ms, playing_ms, rebuffer_count, integrity_failures, p2p_stalls)
-      VALUES (@streamId, @minute, @httpBytes, @p2pBytes, @rebufferMs, @playingMs, @rebufferCount, @integrityFailures, @p2pStalls)
+      INSERT INTO minutes (stream_id, minute, http_bytes, p2p_bytes, uploaded_bytes, rebuffer_ms, playing_ms, rebuffer_count, integrity_failures, p2p_stalls)
+      VALUES (@streamId, @minute, @httpBytes, @p2pBytes, @uploadedBytes, @rebufferMs, @playingMs, @rebufferCount, @integrityFailures, @p2pStalls)
       ON CONFLICT (stream_id, minute) DO UPDATE SET
-        http_bytes = http_bytes + @httpBytes, p2p_bytes = p2p_bytes + @p2pBytes,
+        http_bytes = http_bytes + @httpBytes, p2p_bytes = p2p_bytes + @p2pBytes, uploaded_bytes = uploaded_bytes + @uploadedBytes,
         rebuffer_ms = rebuffer_ms + @rebufferMs, playing_ms = playing_ms + @playingMs,
         rebuffer_count = rebuffer_count + @rebufferCount, integrity_failures = integrity_failures + @integrityFailures,
         p2p_stalls = p2p_stalls + @p2pStalls
@@ -136,7 +143,7 @@ export class BeaconStore {
     const streamFilter = streamId === undefined ? '' : 'AND m.stream_id = @streamId';
     const rows = this.db.prepare(`
       SELECT ${streamId === undefined ? "'*'" : 'm.stream_id'} AS streamId, m.minute AS minute,
-        SUM(m.http_bytes) AS httpBytes, SUM(m.p2p_bytes) AS p2pBytes, SUM(m.rebuffer_ms) AS rebufferMs,
+        SUM(m.http_bytes) AS httpBytes, SUM(m.p2p_bytes) AS p2pBytes, SUM(m.uploaded_bytes) AS uploadedBytes, SUM(m.rebuffer_ms) AS rebufferMs,
         SUM(m.playing_ms) AS playingMs, SUM(m.rebuffer_count) AS rebufferCount,
         SUM(m.integrity_failures) AS integrityFailures, SUM(m.p2p_stalls) AS p2pStalls,
         (SELECT COUNT(*) FROM session_minutes s WHERE s.minute = m.minute ${streamId === undefined ? '' : 'AND s.stream_id = @streamId'}) AS viewers,

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { Value } from '@sinclair/typebox/value';
 import { BeaconSchema, type Beacon } from '../../../../src/stats/beacon-schema';
 import { series, summarize } from '../../../../src/server/collector/aggregate';
@@ -6,7 +10,7 @@ import { BeaconStore } from '../../../../src/server/collector/store';
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
 const beacon = (over: Partial<Beacon>): Beacon => ({
   v: 1, sessionId: 'session-a', seq: 1, streamId: 'stream-1', live: false,
-  httpBytes: 0, p2pBytes: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0, integrityFailures: 0,
+  httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0, integrityFailures: 0,
   startupMs: 300, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 0, bitrateKbps: 100, liveLatencyS: null,
   ...over,
 });
@@ -36,6 +40,26 @@ describe('BeaconStore', () => {
     store = new BeaconStore(':memory:');
   });
   afterEach(() => store.close());
+
+  test('opens a store written before uploads were reported, keeping its data', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'meshcast-store-'));
+    const file = path.join(dir, 'old.db');
+    try {
+      const old = new Database(file);
+      old.exec(`CREATE TABLE minutes (stream_id TEXT NOT NULL, minute INTEGER NOT NULL, http_bytes INTEGER NOT NULL DEFAULT 0,
+        p2p_bytes INTEGER NOT NULL DEFAULT 0, rebuffer_ms INTEGER NOT NULL DEFAULT 0, playing_ms INTEGER NOT NULL DEFAULT 0,
+        rebuffer_count INTEGER NOT NULL DEFAULT 0, integrity_failures INTEGER NOT NULL DEFAULT 0, p2p_stalls INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (stream_id, minute));
+        INSERT INTO minutes (stream_id, minute, http_bytes, p2p_bytes) VALUES ('stream-1', ${T0}, 100, 200);`);
+      old.close();
+      const upgraded = new BeaconStore(file);
+      upgraded.ingest(beacon({ p2pBytes: 50, uploadedBytes: 70 }), T0 + 1_000);
+      expect(upgraded.minutes(T0, T0 + 60_000)).toEqual([expect.objectContaining({ httpBytes: 100, p2pBytes: 250, uploadedBytes: 70 })]);
+      upgraded.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('adds the increases of cumulative counters to the minute they arrive in', () => {
     expect(store.ingest(beacon({ seq: 1, httpBytes: 1000, playingMs: 10_000 }), T0 + 5_000).result).toBe('accepted');
@@ -74,7 +98,7 @@ describe('BeaconStore', () => {
 
 describe('aggregation', () => {
   const minute = (m: number, over: object) => ({
-    streamId: '*', minute: T0 + m * 60_000, httpBytes: 0, p2pBytes: 0, rebufferMs: 0, playingMs: 0,
+    streamId: '*', minute: T0 + m * 60_000, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, rebufferMs: 0, playingMs: 0,
     rebufferCount: 0, integrityFailures: 0, p2pStalls: 0, viewers: 0, peers: 0, ...over,
   });
   const session = (startupMs: number | null, firstSeen = T0) => ({ sessionId: String(startupMs), streamId: 's', startupMs, firstSeen, lastSeen: firstSeen });
