@@ -87,9 +87,9 @@ export default [
   },
   // The swarm benchmark (`npm run bench`): test tooling, built beside the package, never shipped.
   {
-    input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts' },
-    external: (id) => isDependency(id) || id === 'playwright-core',
-    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/e2e/harness.ts'] })],
+    input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts', adversary: 'test/adversary/cli.ts' },
+    external: (id) => isDependency(id) || ['playwright-core', 'ws'].includes(id),
+    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/adversary/*.ts', 'test/e2e/harness.ts'] })],
     output: { dir: 'build', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
   },
 ];

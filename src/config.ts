@@ -71,6 +71,12 @@ export interface IntegrityOptions {
    * @default false
    */
   verifyHttp?: boolean;
+  /**
+   * Segments failing verification after which a peer is refused for the rest of the session: its
+   * data is dropped unread and its connection closed whenever it comes back.
+   * @default 2
+   */
+  maxPeerFailures?: number;
 }
 
 /** {@link MeshcastOptions} with every default applied: what the engine actually runs with. */
@@ -168,20 +174,23 @@ function resolveHlsConfig(value: unknown): Partial<HlsConfig> {
 }
 
 function resolveIntegrity(value: unknown): ResolvedOptions['integrity'] {
-  if (value === undefined) return { mode: 'auto', verifyHttp: false, manifestUrl: undefined };
+  if (value === undefined) return { mode: 'auto', verifyHttp: false, manifestUrl: undefined, maxPeerFailures: 2 };
   if (!isPlainObject(value)) throw invalid('integrity', 'an object', value);
   for (const key of Object.keys(value)) {
-    if (!['mode', 'manifestUrl', 'verifyHttp'].includes(key)) {
-      throw invalid(`integrity.${key}`, 'not set (known: mode, manifestUrl, verifyHttp)', value[key]);
+    if (!['mode', 'manifestUrl', 'verifyHttp', 'maxPeerFailures'].includes(key)) {
+      throw invalid(`integrity.${key}`, 'not set (known: mode, manifestUrl, verifyHttp, maxPeerFailures)', value[key]);
     }
   }
-  const { mode = 'auto', manifestUrl, verifyHttp = false } = value;
+  const { mode = 'auto', manifestUrl, verifyHttp = false, maxPeerFailures = 2 } = value;
   if (!INTEGRITY_MODES.includes(mode as IntegrityMode)) throw invalid('integrity.mode', `one of ${INTEGRITY_MODES.map((m) => `"${m}"`).join(', ')}`, mode);
   if (manifestUrl !== undefined && (typeof manifestUrl !== 'string' || manifestUrl === '')) {
     throw invalid('integrity.manifestUrl', 'a URL string', manifestUrl);
   }
   if (typeof verifyHttp !== 'boolean') throw invalid('integrity.verifyHttp', 'a boolean', verifyHttp);
-  return { mode: mode as IntegrityMode, manifestUrl: manifestUrl as string | undefined, verifyHttp };
+  if (!Number.isInteger(maxPeerFailures) || (maxPeerFailures as number) < 1) {
+    throw invalid('integrity.maxPeerFailures', 'an integer of at least 1', maxPeerFailures);
+  }
+  return { mode: mode as IntegrityMode, manifestUrl: manifestUrl as string | undefined, verifyHttp, maxPeerFailures: maxPeerFailures as number };
 }
 
 function resolveStatsUrl(value: unknown): string | undefined {

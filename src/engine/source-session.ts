@@ -149,13 +149,20 @@ export class SourceSession {
     // bytes of requests that later abort or fail validation.
     addCoreListener('onSegmentLoaded', (details: SegmentLoadDetails) => {
       sinks.observer.p2pRequestEnded(details.segmentUrl);
+      this.integrity?.peers.requestEnded(details.segmentUrl);
       sinks.onSegment(details.downloadSource, details.bytesLength, details.segmentUrl);
     });
-    addCoreListener('onSegmentStart', ({ segment, downloadSource }: SegmentStartDetails) => {
-      if (downloadSource === 'p2p') sinks.observer.p2pRequestStarted(segment.url, segment.startTime, segment.endTime);
+    addCoreListener('onSegmentStart', ({ segment, downloadSource, peerId }: SegmentStartDetails) => {
+      if (downloadSource !== 'p2p') return;
+      sinks.observer.p2pRequestStarted(segment.url, segment.startTime, segment.endTime);
+      if (peerId) this.integrity?.peers.requestStarted(segment.url, peerId);
     });
-    addCoreListener('onSegmentError', ({ segment }) => sinks.observer.p2pRequestEnded(segment.url));
-    addCoreListener('onSegmentAbort', ({ segment }) => sinks.observer.p2pRequestEnded(segment.url));
+    const requestEnded = ({ segment }: { segment: { url: string } }): void => {
+      sinks.observer.p2pRequestEnded(segment.url);
+      this.integrity?.peers.requestEnded(segment.url);
+    };
+    addCoreListener('onSegmentError', requestEnded);
+    addCoreListener('onSegmentAbort', requestEnded);
     addCoreListener('onPeerConnect', (peer: PeerDetails) => sinks.stats.peerConnected(peer.peerId));
     addCoreListener('onPeerClose', (peer: PeerDetails) => sinks.stats.peerClosed(peer.peerId));
     addCoreListener('onChunkUploaded', (bytes: number, peerId: string) => sinks.stats.chunkUploaded(peerId, bytes));

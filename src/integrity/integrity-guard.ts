@@ -1,5 +1,6 @@
 import type { ResolvedOptions } from '../config';
 import type { SessionStats } from '../stats/session-stats';
+import { PeerLedger } from './peer-ledger';
 import { SegmentVerifier } from './segment-verifier';
 
 type Validator = (url: string, byteRange: unknown, data: ArrayBuffer) => Promise<boolean>;
@@ -7,11 +8,15 @@ type Validator = (url: string, byteRange: unknown, data: ArrayBuffer) => Promise
 /**
  * Turns the integrity options into p2p-media-loader validation hooks. A segment that fails is
  * rejected: p2p-media-loader drops it, disconnects the peer that sent it, and loads it again.
+ * After `maxPeerFailures` bad segments a peer is refused: p2p-media-loader 2.3 has no way to
+ * refuse a connection, so whatever a refused peer sends is rejected unread, which makes
+ * p2p-media-loader close its connection again each time it returns.
  */
 export class IntegrityGuard {
   readonly verifier: SegmentVerifier | undefined;
   /** `required` mode starts without P2P and enables it once hashes are known. */
   readonly p2pInitiallyDisabled: boolean;
+  readonly peers: PeerLedger;
 
   constructor(
     private readonly options: ResolvedOptions['integrity'],
@@ -27,6 +32,7 @@ export class IntegrityGuard {
       ? new SegmentVerifier((url) => fetch(url, { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status))))), options.manifestUrl)
       : undefined;
     this.p2pInitiallyDisabled = options.mode === 'required';
+    this.peers = new PeerLedger(options.maxPeerFailures);
   }
 
   /** A media playlist was loaded: fetch its sidecar (unless one explicit manifest is used). */
@@ -45,10 +51,19 @@ export class IntegrityGuard {
     if (this.options.mode === 'off') return {};
     const verifier = this.verifier;
     const validateP2PSegment: Validator = async (url, _range, data) => {
+      const sender = this.peers.senderOf(url);
+      if (this.peers.isRefused(sender)) {
+        this.stats.refusedSegment();
+        return false;
+      }
       const verdict = verifier ? await verifier.verify(url, data) : 'unverified';
       if (verdict === 'invalid') {
         this.stats.integrityFailure();
         console.warn(`Meshcast: a peer sent ${url} (${data.byteLength} bytes) that fails its SHA-256 check; dropped, fetching it again`);
+        if (this.peers.failed(sender)) {
+          this.stats.peerRefused();
+          console.warn(`Meshcast: peer ${sender} sent ${this.options.maxPeerFailures} bad segments; refused for the rest of the session`);
+        }
         return false;
       }
       if (verdict === 'unverified') {

@@ -5,7 +5,7 @@ import { startServer } from './serve';
 import { signTrackerToken } from './tracker-token';
 
 const USAGE = `Usage:
-  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--media DIR] [--live-window S]
+  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--media DIR] [--live-window S] [--announce-interval S]
   meshcast hash DIR
   meshcast tracker-token --secret SECRET [--ttl SECONDS]
 
@@ -22,6 +22,7 @@ const USAGE = `Usage:
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
                     byte accounting at /origin/bytes, demo pages at /demo/
   --live-window S   seconds an emulated live playlist shows behind the edge            default 60
+  --announce-interval S  seconds between a tracker client's announces (new peers are met at announces)  default 120
 
   tracker-token: prints a token for --tracker-secret, valid for --ttl seconds (default 3600)
 
@@ -57,6 +58,7 @@ async function serve(args: string[]): Promise<void> {
         token: { type: 'string' },
         'beacons-per-minute': { type: 'string' },
         'tracker-secret': { type: 'string' },
+        'announce-interval': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -64,6 +66,11 @@ async function serve(args: string[]): Promise<void> {
   }
   const liveWindowS = values['live-window'] === undefined ? 60 : Number(values['live-window']);
   if (!(liveWindowS >= 6 && liveWindowS <= 3600)) fail(`--live-window must be seconds between 6 and 3600, got "${values['live-window']}"`);
+
+  const announceIntervalS = values['announce-interval'] === undefined ? 120 : Number(values['announce-interval']);
+  if (!Number.isInteger(announceIntervalS) || announceIntervalS < 1 || announceIntervalS > 3600) {
+    fail(`--announce-interval must be whole seconds between 1 and 3600, got "${values['announce-interval']}"`);
+  }
 
   const token = values.token ?? process.env.MESHCAST_TOKEN ?? randomBytes(18).toString('base64url');
   if (token.length < 8) fail('--token must have at least 8 characters');
@@ -79,6 +86,7 @@ async function serve(args: string[]): Promise<void> {
     token,
     beaconsPerMinute,
     trackerSecret: values['tracker-secret'] ?? process.env.MESHCAST_TRACKER_SECRET,
+    announceIntervalS,
     log: (msg) => process.stderr.write(`${msg}\n`),
   });
   const lines = [

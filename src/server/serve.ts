@@ -31,6 +31,8 @@ export interface ServeOptions {
   beaconsPerMinute?: number;
   /** When set, the tracker serves only pages with a token signed with it (`signTrackerToken`). */
   trackerSecret?: string;
+  /** Seconds between a tracker client's announces. @default 120 */
+  announceIntervalS?: number;
   log?: (msg: string) => void;
 }
 
@@ -120,7 +122,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   }
 
-  tracker = await startTracker(options.trackerPort, options.host, log, options.trackerSecret);
+  tracker = await startTracker({
+    port: options.trackerPort,
+    host: options.host,
+    log,
+    secret: options.trackerSecret,
+    announceIntervalS: options.announceIntervalS,
+  });
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (err) {

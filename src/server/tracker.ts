@@ -16,14 +16,28 @@ export interface RunningTracker {
 /** Largest tracker message accepted; an announce with its WebRTC offers is a few tens of KiB. */
 export const TRACKER_MAX_MESSAGE_BYTES = 256 * 1024;
 
-/**
- * With `secret`, only pages presenting a valid signed token (`?token=` in the announce URL, see
- * `signTrackerToken`) may connect; others get 401 at the WebSocket upgrade.
- */
-export function startTracker(port: number, host: string, log: (msg: string) => void, secret?: string): Promise<RunningTracker> {
+export interface TrackerOptions {
+  port: number;
+  host: string;
+  log: (msg: string) => void;
+  /**
+   * Only pages presenting a valid signed token (`?token=` in the announce URL, see
+   * `signTrackerToken`) may connect; others get 401 at the WebSocket upgrade.
+   */
+  secret?: string;
+  /**
+   * Seconds between a client's announces. Each announce carries fresh WebRTC offers, so this is
+   * how soon a viewer meets peers that joined after it (or that it dropped). @default 120
+   */
+  announceIntervalS?: number;
+}
+
+export function startTracker({ port, host, log, secret, announceIntervalS = 120 }: TrackerOptions): Promise<RunningTracker> {
   const server = new TrackerServer({
     http: false,
     udp: false,
+    // bittorrent-tracker tells WebSocket clients a fifth of this interval.
+    interval: announceIntervalS * 5 * 1000,
     ws: {
       // A larger message closes that client's socket (code 1009); other clients are unaffected.
       maxPayload: TRACKER_MAX_MESSAGE_BYTES,

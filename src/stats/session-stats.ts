@@ -24,6 +24,10 @@ export interface DeliveryStats {
   peers: number;
   /** Segments whose SHA-256 did not match the publisher's sidecar: dropped and fetched again. */
   integrityFailures: number;
+  /** Peers refused for the session after `integrity.maxPeerFailures` bad segments. */
+  peersRefused: number;
+  /** Segments from refused peers, rejected unread. */
+  refusedSegments: number;
   /** Bytes of P2P segments accepted without a hash to check them against (`integrity.mode: 'auto'`). */
   unverifiedP2PBytes: number;
 }
@@ -36,6 +40,8 @@ export class SessionStats {
   private segmentsP2P = 0;
   private integrityFailures = 0;
   private unverifiedP2PBytes = 0;
+  private peersRefused = 0;
+  private refusedSegments = 0;
   /** Open connections per remote peer: one peer may serve both the main and the audio stream. */
   private readonly connectionsByPeer = new Map<string, number>();
   private readonly uploads = new UploadCounter();
@@ -59,6 +65,14 @@ export class SessionStats {
 
   integrityFailure(): void {
     this.integrityFailures += 1;
+  }
+
+  peerRefused(): void {
+    this.peersRefused += 1;
+  }
+
+  refusedSegment(): void {
+    this.refusedSegments += 1;
   }
 
   unverifiedP2P(bytes: number): void {
@@ -92,6 +106,8 @@ export class SessionStats {
       segmentsP2P: this.segmentsP2P,
       peers: this.connectionsByPeer.size,
       integrityFailures: this.integrityFailures,
+      peersRefused: this.peersRefused,
+      refusedSegments: this.refusedSegments,
       unverifiedP2PBytes: this.unverifiedP2PBytes,
     };
   }

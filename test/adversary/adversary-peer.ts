@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -6,11 +7,6 @@ import { parseMediaPlaylist } from '../../src/server/origin/playlists';
 import { ROOT } from '../e2e/harness';
 
 /**
- * STATUS (work in progress, used by no test yet): it loads p2p-media-loader's core bundle in Node,
- * joins the viewers' swarm through the tracker, and fetches and stores (altered) segments, but
- * Chromium viewers do not yet complete a WebRTC connection to it (their peer connections to it stay
- * unconnected; see the session notes). The e2e test for `corrupt` (issue #7) waits on that.
- *
  * A misbehaving peer in Node: p2p-media-loader's own core bundle (the same code the browsers run)
  * over @roamhq/wrtc, joining the same swarm as the viewers, with a segment storage that lies:
  * - corrupt: serves segments of the right size with altered bytes;
@@ -73,17 +69,23 @@ function installBrowserGlobals(): void {
   // @roamhq/wrtc is installed under the name webrtc-polyfill (package.json overrides).
   const require = createRequire(path.join(ROOT, 'package.json'));
   const wrtc = require('webrtc-polyfill') as Record<string, unknown>;
-  Object.assign(globalThis, {
-    RTCPeerConnection: wrtc.RTCPeerConnection,
+  const webrtc = {
+    RTCPeerConnection: (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection ?? wrtc.RTCPeerConnection,
     RTCSessionDescription: wrtc.RTCSessionDescription,
     RTCIceCandidate: wrtc.RTCIceCandidate,
-    WebSocket,
-  });
+  };
+  Object.assign(globalThis, { ...webrtc, WebSocket });
+  // jest's Node environment has no Web Crypto global; the bundle draws peer ids from it.
+  if (typeof (globalThis as { crypto?: Crypto }).crypto?.getRandomValues !== 'function') {
+    Object.defineProperty(globalThis, 'crypto', { value: webcrypto, configurable: true });
+  }
   // What the browser bundle reads from the page: `self`, `navigator`, and a few `window` members.
+  // Its WebRTC shim looks for RTCPeerConnection on `window` when there is one: without it there,
+  // the tracker client announces without offers and no peer ever connects.
   const g = globalThis as { navigator?: unknown; self?: unknown; window?: unknown };
   g.navigator ??= { userAgent: 'meshcast-adversary' };
   g.self ??= globalThis;
-  g.window ??= { setTimeout, clearTimeout, setInterval, clearInterval, fetch, console, process, location: { protocol: 'http:' } };
+  g.window ??= { setTimeout, clearTimeout, setInterval, clearInterval, fetch, console, process, location: { protocol: 'http:' }, crypto: globalThis.crypto, ...webrtc };
 }
 
 export async function startAdversary(options: AdversaryOptions): Promise<RunningAdversary> {

@@ -82,7 +82,12 @@ export async function startMeshcastServer(extraArgs: string[] = []): Promise<Mes
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // A client still connected to its tracker must not keep it (and the test run) alive.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
@@ -150,11 +155,12 @@ export interface Viewer {
 
 /**
  * Opens a page in its own BrowserContext (its own storage, its own peer identity). `statsOf` is
- * the page expression that yields the viewer's Meshcast stats.
+ * the page expression that yields the viewer's Meshcast stats; `initScript` runs before the page's own.
  */
-export async function openViewer(browser: Browser, url: string, statsOf = 'window.engine.stats()'): Promise<Viewer> {
+export async function openViewer(browser: Browser, url: string, statsOf = 'window.engine.stats()', initScript?: string): Promise<Viewer> {
   const context = await browser.newContext();
   await context.addInitScript(NETWORK_PROBE);
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   if (process.env.MESHCAST_TEST_DEBUG) page.on('console', (msg) => console.log(`[page] ${msg.text()}`));
   await page.goto(url);

@@ -18,7 +18,7 @@ describe('resolveOptions', () => {
       swarmId: undefined,
       p2p: true,
       hlsConfig: {},
-      integrity: { mode: 'auto', manifestUrl: undefined, verifyHttp: false },
+      integrity: { mode: 'auto', manifestUrl: undefined, verifyHttp: false, maxPeerFailures: 2 },
       statsUrl: undefined,
       statsIntervalS: 10,
     });
@@ -47,7 +47,9 @@ describe('resolveOptions', () => {
     [{ integrity: { mode: 'strict' } }, 'integrity.mode', 'one of "auto", "required", "off"'],
     [{ integrity: { manifestUrl: 3 } }, 'integrity.manifestUrl', 'a URL string'],
     [{ integrity: { verifyHttp: 'yes' } }, 'integrity.verifyHttp', 'a boolean'],
-    [{ integrity: { mod: 'off' } }, 'integrity.mod', 'not set (known: mode, manifestUrl, verifyHttp)'],
+    [{ integrity: { mod: 'off' } }, 'integrity.mod', 'not set (known: mode, manifestUrl, verifyHttp, maxPeerFailures)'],
+    [{ integrity: { maxPeerFailures: 0 } }, 'integrity.maxPeerFailures', 'an integer of at least 1'],
+    [{ integrity: { maxPeerFailures: 1.5 } }, 'integrity.maxPeerFailures', 'an integer of at least 1'],
     [{ statsUrl: 'ftp://stats.example' }, 'statsUrl', 'an http:// or https:// URL'],
     [{ statsIntervalS: 0 }, 'statsIntervalS', 'a number of seconds from 1 to 3600'],
   ])('%j is rejected naming "%s"', (input, option, expected) => {

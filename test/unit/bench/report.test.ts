@@ -3,7 +3,7 @@ import { buildReport, findings, summarizeRun, type RunMeasurement } from '../../
 
 const viewer = (over: Partial<RunMeasurement['viewers'][number]>): RunMeasurement['viewers'][number] => ({
   httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, offloadRatio: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0,
-  integrityFailures: 0, unverifiedP2PBytes: 0,
+  integrityFailures: 0, peersRefused: 0, refusedSegments: 0, unverifiedP2PBytes: 0,
   startupMs: 500, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 10_000, bitrateKbps: 100, liveLatencyS: null,
   ...over,
 });

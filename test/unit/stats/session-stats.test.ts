@@ -4,7 +4,7 @@ describe('SessionStats', () => {
   test('starts empty with an offload ratio of 0', () => {
     expect(new SessionStats().snapshot()).toEqual({
       httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, offloadRatio: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0,
-      integrityFailures: 0, unverifiedP2PBytes: 0,
+      integrityFailures: 0, peersRefused: 0, refusedSegments: 0, unverifiedP2PBytes: 0,
     });
   });
 
