@@ -5,14 +5,15 @@ import WebSocket from 'ws';
 import { deriveSwarmId } from '../../src/config';
 import { parseMediaPlaylist } from '../../src/server/origin/playlists';
 import { ROOT } from '../e2e/harness';
+import { shapeDataChannels } from './wire-shaper';
 
 /**
  * A misbehaving peer in Node: p2p-media-loader's own core bundle (the same code the browsers run)
  * over @roamhq/wrtc, joining the same swarm as the viewers, with a segment storage that lies:
  * - corrupt: serves segments of the right size with altered bytes;
  * - absent: announces every segment, serves none;
- * - slow: serves real bytes, each segment only after `slowMs`;
- * - stall: announces and accepts requests, never sends the data.
+ * - slow: serves real bytes, trickled at `slowBytesPerS` (a transfer that keeps going, too slowly);
+ * - stall: starts sending a segment and stops mid-way, every time.
  */
 export type AdversaryMode = 'corrupt' | 'absent' | 'slow' | 'stall';
 export const ADVERSARY_MODES: readonly AdversaryMode[] = ['corrupt', 'absent', 'slow', 'stall'];
@@ -24,12 +25,15 @@ export interface AdversaryOptions {
   /** Which variant (index in the multivariant playlist) the adversary joins. */
   level: number;
   trackers: string[];
-  slowMs?: number;
+  /** `slow` mode's upload rate. @default 3000 */
+  slowBytesPerS?: number;
 }
 
 export interface RunningAdversary {
   /** Segments the adversary holds (and announces). */
   readonly segments: number;
+  /** Segment requests peers sent it. */
+  readonly requests: number;
   /** Bytes it sent to peers (p2p-media-loader's onChunkUploaded). */
   readonly uploadedBytes: number;
   /** Peer connections it has made, in all. */
@@ -65,10 +69,13 @@ function parseVariants(text: string): Variant[] {
   return variants;
 }
 
-function installBrowserGlobals(): void {
+function installBrowserGlobals(options: AdversaryOptions): void {
   // @roamhq/wrtc is installed under the name webrtc-polyfill (package.json overrides).
   const require = createRequire(path.join(ROOT, 'package.json'));
   const wrtc = require('webrtc-polyfill') as Record<string, unknown>;
+  const channel = wrtc.RTCDataChannel as Parameters<typeof shapeDataChannels>[0];
+  if (options.mode === 'slow') shapeDataChannels(channel, { kind: 'trickle', bytesPerS: options.slowBytesPerS ?? 3000 });
+  if (options.mode === 'stall') shapeDataChannels(channel, { kind: 'stall', bytesBeforeStall: 4096 });
   const webrtc = {
     RTCPeerConnection: (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection ?? wrtc.RTCPeerConnection,
     RTCSessionDescription: wrtc.RTCSessionDescription,
@@ -89,7 +96,7 @@ function installBrowserGlobals(): void {
 }
 
 export async function startAdversary(options: AdversaryOptions): Promise<RunningAdversary> {
-  installBrowserGlobals();
+  installBrowserGlobals(options);
   const bundle = path.join(ROOT, 'node_modules/p2p-media-loader-core/dist/p2p-media-loader-core.es.js');
   const { Core, generateStreamShortId } = (await import(bundle)) as typeof import('p2p-media-loader-core');
 
@@ -100,9 +107,11 @@ export async function startAdversary(options: AdversaryOptions): Promise<Running
   const media = parseMediaPlaylist(await (await fetch(variantUrl)).text(), variantUrl);
 
   const stored = new Map<number, ArrayBuffer>();
+  // `absent` fetches like the others, then starts lying once it holds everything.
+  let servesNothing = false;
+  let requests = 0;
   let onChange: ((streamId: string) => void) | undefined;
   let lastStreamId = '';
-  const never = new Promise<undefined>(() => undefined);
   const storage = {
     initialize: async () => undefined,
     onPlaybackUpdated: () => undefined,
@@ -116,14 +125,13 @@ export async function startAdversary(options: AdversaryOptions): Promise<Running
       onChange?.(streamId);
     },
     async getSegmentData(_swarmId: string, _streamId: string, segmentId: number) {
-      if (options.mode === 'absent') return undefined;
-      if (options.mode === 'stall') return never;
-      if (options.mode === 'slow') await new Promise((r) => setTimeout(r, options.slowMs ?? 8_000));
+      requests += 1;
+      if (servesNothing) return undefined;
       return stored.get(segmentId);
     },
     getUsage: () => ({ totalCapacity: 1e9, usedCapacity: 0 }),
-    hasSegment: (_swarmId: string, _streamId: string, segmentId: number) => options.mode === 'absent' || options.mode === 'stall' ? true : stored.has(segmentId),
-    getStoredSegmentIds: () => (options.mode === 'absent' || options.mode === 'stall' ? media.segments.map((_s, i) => i) : [...stored.keys()]),
+    hasSegment: (_swarmId: string, _streamId: string, segmentId: number) => servesNothing ? true : stored.has(segmentId),
+    getStoredSegmentIds: () => (servesNothing ? media.segments.map((_s, i) => i) : [...stored.keys()]),
     setSegmentChangeCallback: (callback: (streamId: string) => void) => { onChange = callback; },
     destroy: () => stored.clear(),
   };
@@ -133,6 +141,8 @@ export async function startAdversary(options: AdversaryOptions): Promise<Running
     rtcConfig: { iceServers: [] },
     swarmId: deriveSwarmId(options.masterUrl),
     customSegmentStorageFactory: () => storage as never,
+    // Small messages, so a trickle or a stall happens within a segment, not between segments.
+    ...((options.mode === 'slow' || options.mode === 'stall') && { webRtcMaxMessageSize: 1024 }),
   });
   let peersConnected = 0;
   let uploadedBytes = 0;
@@ -168,10 +178,14 @@ export async function startAdversary(options: AdversaryOptions): Promise<Running
       core.loadSegment(segment.runtimeId, { onSuccess: () => resolve(), onError: () => resolve() }).catch(reject);
     });
   }
-  if (options.mode === 'absent' || options.mode === 'stall') onChange?.(lastStreamId);
+  if (options.mode === 'absent') {
+    servesNothing = true;
+    onChange?.(lastStreamId);
+  }
 
   return {
-    get segments() { return options.mode === 'absent' || options.mode === 'stall' ? segments.length : stored.size; },
+    get segments() { return stored.size; },
+    get requests() { return requests; },
     get uploadedBytes() { return uploadedBytes; },
     get peersConnected() { return peersConnected; },
     stop: () => core.destroy(),

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ADVERSARY_MODES, startAdversary, type AdversaryMode } from './adversary-peer';
 
 /**
- * `node build/adversary.js --mode MODE --master URL --tracker URL [--level N] [--slow-ms MS]`:
+ * `node build/adversary.js --mode MODE --master URL --tracker URL [--level N] [--slow-bytes-per-s B]`:
  * runs one misbehaving peer in its own process (its WebRTC stack then never lives in a test
  * runner's process). Prints `ready` once it holds its segments, then a JSON status line every
  * half second; exits on SIGTERM or when stdin closes.
@@ -13,12 +13,12 @@ const { values } = parseArgs({
     master: { type: 'string' },
     tracker: { type: 'string', multiple: true },
     level: { type: 'string', default: '1' },
-    'slow-ms': { type: 'string' },
+    'slow-bytes-per-s': { type: 'string' },
   },
 });
 const mode = values.mode as AdversaryMode;
 if (!ADVERSARY_MODES.includes(mode) || !values.master || !values.tracker?.length) {
-  process.stderr.write(`usage: adversary --mode ${ADVERSARY_MODES.join('|')} --master URL --tracker URL [--level N] [--slow-ms MS]\n`);
+  process.stderr.write(`usage: adversary --mode ${ADVERSARY_MODES.join('|')} --master URL --tracker URL [--level N] [--slow-bytes-per-s B]\n`);
   process.exit(2);
 }
 
@@ -27,9 +27,9 @@ const adversary = await startAdversary({
   masterUrl: values.master,
   level: Number(values.level),
   trackers: values.tracker,
-  ...(values['slow-ms'] !== undefined && { slowMs: Number(values['slow-ms']) }),
+  ...(values['slow-bytes-per-s'] !== undefined && { slowBytesPerS: Number(values['slow-bytes-per-s']) }),
 });
-const status = () => JSON.stringify({ segments: adversary.segments, uploadedBytes: adversary.uploadedBytes, peersConnected: adversary.peersConnected });
+const status = () => JSON.stringify({ segments: adversary.segments, requests: adversary.requests, uploadedBytes: adversary.uploadedBytes, peersConnected: adversary.peersConnected });
 process.stdout.write(`ready ${status()}\n`);
 const timer = setInterval(() => process.stdout.write(`status ${status()}\n`), 500);
 const stop = () => {

@@ -6,6 +6,8 @@ import type { AdversaryMode } from './adversary-peer';
 export interface AdversaryStatus {
   /** Segments it holds and announces. */
   segments: number;
+  /** Segment requests peers sent it. */
+  requests: number;
   /** Bytes it sent to peers (raw chunks). */
   uploadedBytes: number;
   /** Peer connections it has made, in all. */
@@ -22,17 +24,20 @@ export interface AdversaryProcess {
  * Starts a misbehaving peer (`test/adversary/cli.ts`, built to build/adversary.js) in its own
  * process and resolves once it holds its segments and is in the swarm.
  */
-export async function spawnAdversary(root: string, options: { mode: AdversaryMode; masterUrl: string; trackers: string[]; level?: number; slowMs?: number }): Promise<AdversaryProcess> {
+export async function spawnAdversary(root: string, options: { mode: AdversaryMode; masterUrl: string; trackers: string[]; level?: number; slowBytesPerS?: number }): Promise<AdversaryProcess> {
   const script = path.join(root, 'build/adversary.js');
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   const args = [script, '--mode', options.mode, '--master', options.masterUrl, '--level', String(options.level ?? 1)];
   for (const tracker of options.trackers) args.push('--tracker', tracker);
-  if (options.slowMs !== undefined) args.push('--slow-ms', String(options.slowMs));
+  if (options.slowBytesPerS !== undefined) args.push('--slow-bytes-per-s', String(options.slowBytesPerS));
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let last: AdversaryStatus = { segments: 0, uploadedBytes: 0, peersConnected: 0 };
+  let last: AdversaryStatus = { segments: 0, requests: 0, uploadedBytes: 0, peersConnected: 0 };
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`adversary did not start:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`adversary did not start:\n${output}`));
+    }, 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const lines = output.split('\n');

@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMeshcastServer } from '../e2e/harness';
+import { ADVERSARY_MODES, type AdversaryMode } from '../adversary/adversary-peer';
+import { spawnAdversary, type AdversaryProcess } from '../adversary/spawn-adversary';
+import { ROOT, startMeshcastServer } from '../e2e/harness';
 import { buildReport, findings, markdownTable, summarizeRun } from './report';
 import { runPlan } from './run-swarm';
 import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
@@ -12,7 +14,7 @@ Runs the same viewers twice on the same media, tracker and origin: with P2P, the
   --scenario   vod (staggered joins, fixed 360p), live (emulated live), abr (ABR free), churn (a third leave halfway, as many join)
   --viewers    number of viewers (default 6)
   --duration   seconds each viewer watches (default 90)
-  --adversary  slow|stall|absent|corrupt: a misbehaving peer in the swarm (not available yet)
+  --adversary  slow|stall|absent|corrupt: one misbehaving Node peer in the P2P run's swarm (vod, abr, churn)
   --json       where to write the report (JSON, fields as in DESIGN.md)
 `;
 
@@ -43,25 +45,39 @@ async function main(): Promise<void> {
   }
   if (!values.scenario) fail('--scenario is required');
   if (!values.json) fail('--json FILE is required');
-  if (values.adversary !== undefined) {
-    fail(`--adversary ${values.adversary}: adversarial peers (test/adversary/) are not implemented yet`);
-  }
   let plan;
   try {
     plan = planScenario(values.scenario as ScenarioName, Number(values.viewers), Number(values.duration));
   } catch (err) {
     fail((err as Error).message);
   }
+  const adversaryMode = values.adversary as AdversaryMode | undefined;
+  if (adversaryMode !== undefined && !ADVERSARY_MODES.includes(adversaryMode)) {
+    fail(`--adversary must be one of ${ADVERSARY_MODES.join(', ')}, got "${adversaryMode}"`);
+  }
+  // The adversary holds the VOD segments; it does not follow a live playlist.
+  if (adversaryMode !== undefined && plan.scenario === 'live') fail('--adversary works with the VOD scenarios (vod, abr, churn), not live');
 
   const log = (msg: string) => process.stderr.write(`${msg}\n`);
   const server = await startMeshcastServer(['--live-window', '60']);
   try {
     log(`bench: ${plan.scenario}, ${values.viewers} viewers, ${values.duration} s each, ${plan.lengthS} s per run`);
+    let adversary: AdversaryProcess | undefined;
+    if (adversaryMode) {
+      log(`bench: starting a ${adversaryMode} peer`);
+      adversary = await spawnAdversary(ROOT, { mode: adversaryMode, masterUrl: `${server.url}/media/vod/master.m3u8`, trackers: [server.trackerUrl], level: 1 });
+    }
     log('bench: P2P run');
-    const p2p = summarizeRun(await runPlan(server, plan, 'p2p', log));
+    let p2p;
+    try {
+      p2p = summarizeRun(await runPlan(server, plan, 'p2p', log));
+    } finally {
+      if (adversary) log(`bench: the ${adversaryMode} peer made ${adversary.status().peersConnected} connections and sent ${adversary.status().uploadedBytes} B`);
+      await adversary?.stop();
+    }
     log('bench: HTTP-only run');
     const http = summarizeRun(await runPlan(server, plan, 'http', log));
-    const report = buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http);
+    const report = buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null);
 
     const file = path.resolve(values.json);
     mkdirSync(path.dirname(file), { recursive: true });

@@ -21,6 +21,8 @@ export interface BenchReport {
   scenario: string;
   viewers: number;
   durationS: number;
+  /** The misbehaving peer in the P2P run's swarm, if any. */
+  adversary: string | null;
   savings: number;
   ceiling: number;
   duplication: number;
@@ -64,11 +66,12 @@ export function summarizeRun(run: RunMeasurement): RunResult {
   };
 }
 
-export function buildReport(scenario: string, viewers: number, durationS: number, p2p: RunResult, http: RunResult): BenchReport {
+export function buildReport(scenario: string, viewers: number, durationS: number, p2p: RunResult, http: RunResult, adversary: string | null = null): BenchReport {
   return {
     scenario,
     viewers,
     durationS,
+    adversary,
     savings: http.originBytes === 0 ? 0 : round(1 - p2p.originBytes / http.originBytes),
     ceiling: http.originBytes === 0 ? 0 : round(1 - http.distinctBytes / http.originBytes),
     duplication: http.distinctBytes === 0 ? 0 : round(p2p.originBytes / http.distinctBytes),
