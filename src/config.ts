@@ -1,6 +1,7 @@
 import type { HlsConfig } from 'hls.js';
 import { MeshcastError } from './errors';
 import type { IntegrityMode } from './integrity/segment-verifier';
+import { resolvePolicy, type LiveOptions, type PolicyMode, type PrefetchOptions, type ResolvedPolicy, type UploadOptions } from './policy/policy-options';
 
 /**
  * Bumped whenever Meshcast peers of different versions could no longer exchange segments
@@ -51,6 +52,18 @@ export interface MeshcastOptions {
    * @default 10
    */
   statsIntervalS?: number;
+  /**
+   * `guarded`: Meshcast's deadline guard, live latency target, upload rules and prefetch bounds;
+   * `pml-defaults`: p2p-media-loader's own behaviour (for comparison).
+   * @default 'guarded'
+   */
+  policy?: PolicyMode;
+  /** Live streams: the target latency behind the live edge. */
+  live?: LiveOptions;
+  /** Upload rules: rate, concurrency, metered connections, Save-Data, hidden tabs. */
+  upload?: UploadOptions;
+  /** Background fetching windows and the segment memory cap. */
+  prefetch?: PrefetchOptions;
 }
 
 export interface IntegrityOptions {
@@ -89,6 +102,7 @@ export interface ResolvedOptions {
   integrity: Required<Omit<IntegrityOptions, 'manifestUrl'>> & Pick<IntegrityOptions, 'manifestUrl'>;
   statsUrl: string | undefined;
   statsIntervalS: number;
+  policy: ResolvedPolicy;
 }
 
 const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
@@ -100,6 +114,10 @@ const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
   'integrity',
   'statsUrl',
   'statsIntervalS',
+  'policy',
+  'live',
+  'upload',
+  'prefetch',
 ];
 const INTEGRITY_MODES: readonly IntegrityMode[] = ['auto', 'required', 'off'];
 
@@ -236,6 +254,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     integrity: resolveIntegrity(input.integrity),
     statsUrl: resolveStatsUrl(input.statsUrl),
     statsIntervalS: resolveStatsInterval(input.statsIntervalS),
+    policy: resolvePolicy(input),
   };
 }
 

@@ -4,6 +4,7 @@ import type { CoreEventMap, PeerDetails, SegmentLoadDetails, SegmentStartDetails
 import { deriveSwarmId, type ResolvedOptions } from '../config';
 import { MeshcastError } from '../errors';
 import { IntegrityGuard } from '../integrity/integrity-guard';
+import { initialWindows, PolicyController } from '../policy/policy-controller';
 import type { PlaybackQoe } from '../stats/playback-qoe';
 import type { QoeObserver } from '../stats/qoe-observer';
 import type { SegmentSource, SessionStats } from '../stats/session-stats';
@@ -38,13 +39,15 @@ export class SourceSession {
   readonly streamId: string;
   private readonly p2pEngine: HlsJsP2PEngine | undefined;
   private readonly integrity: IntegrityGuard | undefined;
+  private readonly policy: PolicyController | undefined;
   private readonly disposer = new Disposer();
   private readonly adopted: boolean;
 
   constructor(source: SessionSource, options: ResolvedOptions, private readonly sinks: SessionSinks) {
     this.adopted = 'hls' in source;
     this.src = 'hls' in source ? source.hls.url ?? '' : source.src;
-    const hlsConfig: Partial<HlsConfig> = { ...options.hlsConfig };
+    const guarded = options.policy.mode === 'guarded';
+    const hlsConfig: Partial<HlsConfig> = { ...(guarded && liveSyncConfig(options)), ...options.hlsConfig };
     this.streamId = deriveSwarmId(new URL(this.src, document.baseURI).href, options.swarmId);
     if (options.p2p) {
       this.swarmId = this.streamId;
@@ -59,11 +62,26 @@ export class SourceSession {
           ...(options.rtcConfig && { rtcConfig: options.rtcConfig }),
           ...(integrity.p2pInitiallyDisabled && { isP2PDisabled: true }),
           ...integrity.hooks(),
+          ...(guarded && { ...initialWindows(options.policy), segmentMemoryStorageLimit: options.policy.prefetch.memoryMiB }),
         },
       });
       const { fLoader, pLoader } = this.p2pEngine.getConfigForHlsJs();
       hlsConfig.fLoader = copyingFragmentLoader(fLoader as never);
       hlsConfig.pLoader = pLoader as HlsConfig['pLoader'];
+    }
+
+    if (this.p2pEngine && guarded) {
+      const engine = this.p2pEngine;
+      this.policy = new PolicyController({
+        applyDynamicConfig: (config) => engine.applyDynamicConfig(config),
+        addEventListener: (name, listener) => engine.addEventListener(name, listener),
+        removeEventListener: (name, listener) => engine.removeEventListener(name, listener),
+        stream: () => {
+          const details = this.hls?.levels[this.hls.currentLevel]?.details ?? this.hls?.latestLevelDetails;
+          return details ? { segmentDurationS: details.targetduration, live: details.live } : undefined;
+        },
+        uploadsInFlight: (now) => sinks.stats.uploadsInFlight(now),
+      }, options.policy, 'hls' in source ? source.hls.media : source.media);
     }
 
     if ('hls' in source) {
@@ -135,8 +153,10 @@ export class SourceSession {
     });
     if (!p2pEngine) return;
 
-    const onPlaylistLoaded = (_event: string, data: { details: { url: string; live: boolean } }): void => {
+    const onPlaylistLoaded = (_event: string, data: { details: { url: string; live: boolean }; stats?: { loading: { start: number; end: number } } }): void => {
       this.integrity?.playlistLoaded(data.details.url, data.details.live);
+      const loading = data.stats?.loading;
+      if (loading && loading.end > loading.start) this.policy?.originResponded((loading.end - loading.start) / 1000);
     };
     onHls(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
     onHls(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
@@ -187,10 +207,22 @@ export class SourceSession {
 
   /** Releases hls.js, the tracker connection and every peer connection of this source. */
   destroy(): void {
+    this.policy?.destroy();
     this.disposer.dispose();
     if (!this.adopted) this.hls.destroy();
     this.p2pEngine?.destroy();
     this.sinks.stats.clearPeers();
     this.sinks.observer.clearRequests();
   }
+}
+
+/**
+ * hls.js live sync at the target latency, unless the page set its own: p2p-media-loader would
+ * otherwise move the player up to 120 s behind the edge without saying so.
+ */
+function liveSyncConfig(options: ResolvedOptions): Partial<HlsConfig> {
+  const own = options.hlsConfig;
+  if (own.liveSyncDuration !== undefined || own.liveSyncDurationCount !== undefined) return {};
+  const target = options.policy.live.targetLatency;
+  return { liveSyncDuration: target, liveMaxLatencyDuration: target * 1.5 + 4, maxLiveSyncPlaybackRate: 1.1 };
 }

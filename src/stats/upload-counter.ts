@@ -12,6 +12,8 @@ export class UploadCounter {
   private completedSegments = 0;
   /** Bytes sent to each peer since its last completed upload. */
   private readonly pendingByPeer = new Map<string, number>();
+  /** When the last chunk went to each peer with an upload not yet completed. */
+  private readonly lastChunkAt = new Map<string, number>();
   private readonly segmentSizes = new Set<number>();
 
   /** @param maxChunkBytes p2p-media-loader's `webRtcMaxMessageSize` (its default: 64 KiB − 1). */
@@ -22,8 +24,9 @@ export class UploadCounter {
     if (Number.isInteger(bytes) && bytes > 0) this.segmentSizes.add(bytes);
   }
 
-  chunkUploaded(peerId: string, bytes: number): void {
+  chunkUploaded(peerId: string, bytes: number, nowMs = Date.now()): void {
     if (!Number.isInteger(bytes) || bytes <= 0) return;
+    this.lastChunkAt.set(peerId, nowMs);
     const pending = (this.pendingByPeer.get(peerId) ?? 0) + bytes;
     const completed = bytes < this.maxChunkBytes ? this.completedSize(pending, bytes) : this.exactSize(pending);
     if (completed === undefined) {
@@ -31,6 +34,7 @@ export class UploadCounter {
       return;
     }
     this.pendingByPeer.delete(peerId);
+    this.lastChunkAt.delete(peerId);
     this.completedBytes += completed;
     this.completedSegments += 1;
   }
@@ -38,6 +42,14 @@ export class UploadCounter {
   /** A closed connection ends whatever upload was under way to that peer. */
   peerClosed(peerId: string): void {
     this.pendingByPeer.delete(peerId);
+    this.lastChunkAt.delete(peerId);
+  }
+
+  /** Peers with an upload under way: a chunk sent in the last second and the last chunk not yet. */
+  uploadsInFlight(nowMs = Date.now()): number {
+    let count = 0;
+    for (const at of this.lastChunkAt.values()) if (nowMs - at < 1000) count += 1;
+    return count;
   }
 
   snapshot(): { uploadedBytes: number; segmentsUploaded: number } {

@@ -8,13 +8,15 @@ import { buildReport, findings, markdownTable, summarizeRun } from './report';
 import { runPlan } from './run-swarm';
 import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 
-const USAGE = `Usage: npm run bench -- --scenario ${SCENARIOS.join('|')} --viewers N [--duration S] [--adversary MODE] --json FILE
+const USAGE = `Usage: npm run bench -- --scenario ${SCENARIOS.join('|')} --viewers N [--duration S] [--adversary MODE] [--policy P] [--target-latency S] --json FILE
 
 Runs the same viewers twice on the same media, tracker and origin: with P2P, then HTTP-only.
   --scenario   vod (staggered joins, fixed 360p), live (emulated live), abr (ABR free), churn (a third leave halfway, as many join)
   --viewers    number of viewers (default 6)
   --duration   seconds each viewer watches (default 90)
   --adversary  slow|stall|absent|corrupt: one misbehaving Node peer in the P2P run's swarm (vod, abr, churn)
+  --policy     guarded (Meshcast's deadline guard and bounds, the default) or pml-defaults (p2p-media-loader as it comes)
+  --target-latency  live: seconds behind the live edge (default: Meshcast's, 15)
   --json       where to write the report (JSON, fields as in DESIGN.md)
 `;
 
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
         viewers: { type: 'string', default: '6' },
         duration: { type: 'string', default: '90' },
         adversary: { type: 'string' },
+        policy: { type: 'string', default: 'guarded' },
+        'target-latency': { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -51,6 +55,10 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
+  if (values.policy !== 'guarded' && values.policy !== 'pml-defaults') fail(`--policy must be guarded or pml-defaults, got "${values.policy}"`);
+  const targetLatency = values['target-latency'];
+  if (targetLatency !== undefined && !(Number(targetLatency) >= 4)) fail(`--target-latency must be seconds (at least 4), got "${targetLatency}"`);
+  const pageQuery: Record<string, string> = { policy: values.policy, ...(targetLatency !== undefined && { targetLatency }) };
   const adversaryMode = values.adversary as AdversaryMode | undefined;
   if (adversaryMode !== undefined && !ADVERSARY_MODES.includes(adversaryMode)) {
     fail(`--adversary must be one of ${ADVERSARY_MODES.join(', ')}, got "${adversaryMode}"`);
@@ -70,14 +78,14 @@ async function main(): Promise<void> {
     log('bench: P2P run');
     let p2p;
     try {
-      p2p = summarizeRun(await runPlan(server, plan, 'p2p', log));
+      p2p = summarizeRun(await runPlan(server, plan, 'p2p', log, pageQuery));
     } finally {
       if (adversary) log(`bench: the ${adversaryMode} peer made ${adversary.status().peersConnected} connections and sent ${adversary.status().uploadedBytes} B`);
       await adversary?.stop();
     }
     log('bench: HTTP-only run');
-    const http = summarizeRun(await runPlan(server, plan, 'http', log));
-    const report = buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null);
+    const http = summarizeRun(await runPlan(server, plan, 'http', log, pageQuery));
+    const report = { ...buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null), policy: values.policy, targetLatency: targetLatency === undefined ? null : Number(targetLatency) };
 
     const file = path.resolve(values.json);
     mkdirSync(path.dirname(file), { recursive: true });

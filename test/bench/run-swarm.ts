@@ -13,7 +13,7 @@ const sleepUntil = (t0: number, atS: number) => new Promise((r) => setTimeout(r,
  * Plays one scenario plan once, in a fresh Chromium, against the shared origin and tracker, and
  * returns what the origin counted, each viewer's last stats, and the browser's CPU and memory.
  */
-export async function runPlan(server: MeshcastServer, plan: ScenarioPlan, mode: RunMode, log: (msg: string) => void): Promise<RunMeasurement> {
+export async function runPlan(server: MeshcastServer, plan: ScenarioPlan, mode: RunMode, log: (msg: string) => void, extraQuery: Record<string, string> = {}): Promise<RunMeasurement> {
   await fetch(`${server.url}/origin/reset`, { method: 'POST' });
   const browserServer = await chromium.launchServer({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
   const browser = await chromium.connect(browserServer.wsEndpoint());
@@ -25,7 +25,7 @@ export async function runPlan(server: MeshcastServer, plan: ScenarioPlan, mode: 
     const t0 = Date.now();
     const session = async (viewer: ViewerPlan) => {
       await sleepUntil(t0, viewer.joinAtS);
-      const query = new URLSearchParams({ ...viewer.query, ...(mode === 'http' ? { p2p: '0' } : {}) });
+      const query = new URLSearchParams({ ...viewer.query, ...extraQuery, ...(mode === 'http' ? { p2p: '0' } : {}) });
       const page: Viewer = await openViewer(browser, `${server.url}/demo/hlsjs.html?${query}`);
       log(`  ${mode} viewer ${viewer.id} joined at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       await sleepUntil(t0, viewer.leaveAtS);

@@ -50,4 +50,34 @@ describe('a misbehaving peer among real viewers', () => {
       await adversary.stop();
     }
   });
+
+  test('a viewer closing its tab while it uploads: the others play on, no P2P stall', async () => {
+    const url = `${bed.server.url}/demo/hlsjs.html?src=vod&level=1&swarmId=tab-close-${Date.now()}`;
+    const httpOnly = await openViewer(bed.browser, `${bed.server.url}/demo/hlsjs.html?src=vod&level=1&p2p=0`);
+    const seeder = await openViewer(bed.browser, url);
+    await waitFor('the seeder to play 6 s', seeder.currentTime, (t) => t > 6, 60_000);
+    const others: Viewer[] = [];
+    for (let i = 0; i < 3; i += 1) others.push(await openViewer(bed.browser, url));
+    try {
+      // Close it in the middle of sending: its upload count is moving.
+      let before = (await seeder.stats()).uploadedBytes;
+      await waitFor('the seeder to be uploading', async () => {
+        const now = (await seeder.stats()).uploadedBytes;
+        const moving = now > before && now > 0;
+        before = now;
+        return moving;
+      }, (moving) => moving, 30_000);
+      await seeder.close();
+      await waitFor('the others to play 30 s', others[2].currentTime, (t) => t > 30, 90_000);
+      const baseline = await httpOnly.stats();
+      for (const viewer of others) {
+        const s = await viewer.stats();
+        expect(s.p2pStalls).toBe(0);
+        expect(s.rebufferMs).toBeLessThanOrEqual(baseline.rebufferMs);
+        expect(await viewer.fatalErrors()).toEqual([]);
+      }
+    } finally {
+      for (const v of [...others, httpOnly]) await v.close();
+    }
+  });
 });

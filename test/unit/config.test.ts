@@ -21,6 +21,12 @@ describe('resolveOptions', () => {
       integrity: { mode: 'auto', manifestUrl: undefined, verifyHttp: false, maxPeerFailures: 2 },
       statsUrl: undefined,
       statsIntervalS: 10,
+      policy: {
+        mode: 'guarded',
+        live: { targetLatency: 15 },
+        upload: { maxBytesPerS: undefined, maxConcurrent: 4, onMetered: false, onSaveData: false, whenHidden: false },
+        prefetch: { httpS: undefined, p2pS: 120, memoryMiB: 256 },
+      },
     });
   });
 
@@ -52,6 +58,14 @@ describe('resolveOptions', () => {
     [{ integrity: { maxPeerFailures: 1.5 } }, 'integrity.maxPeerFailures', 'an integer of at least 1'],
     [{ statsUrl: 'ftp://stats.example' }, 'statsUrl', 'an http:// or https:// URL'],
     [{ statsIntervalS: 0 }, 'statsIntervalS', 'a number of seconds from 1 to 3600'],
+    [{ policy: 'fast' }, 'policy', 'one of "guarded", "pml-defaults"'],
+    [{ live: { targetLatency: 2 } }, 'live.targetLatency', 'a number from 4 to 600'],
+    [{ live: { latency: 10 } }, 'live.latency', 'not set (known: targetLatency)'],
+    [{ upload: { maxBytesPerS: 'fast' } }, 'upload.maxBytesPerS', 'a number from 1000 to 10000000000'],
+    [{ upload: { maxConcurrent: 2.5 } }, 'upload.maxConcurrent', 'an integer from 1 to 64'],
+    [{ upload: { whenHidden: 'yes' } }, 'upload.whenHidden', 'a boolean'],
+    [{ prefetch: { memoryMiB: 1 } }, 'prefetch.memoryMiB', 'a number from 16 to 4096'],
+    [{ prefetch: [] }, 'prefetch', 'an object'],
   ])('%j is rejected naming "%s"', (input, option, expected) => {
     const error = errorOf(input);
     expect(error).toBeInstanceOf(MeshcastError);
@@ -63,7 +77,7 @@ describe('resolveOptions', () => {
     const error = errorOf({ tracker: ['ws://x'] });
     expect(error).toMatchObject({ details: 'unknownOption', option: 'tracker' });
     expect(error.message).toBe(
-      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity, statsUrl, statsIntervalS',
+      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity, statsUrl, statsIntervalS, policy, live, upload, prefetch',
     );
   });
 
@@ -88,5 +102,16 @@ describe('deriveSwarmId', () => {
 
   test('an explicit id still carries the protocol version, so incompatible versions never meet', () => {
     expect(deriveSwarmId('https://cdn.example.com/x.m3u8', 'match-42')).toBe(`${prefix}match-42`);
+  });
+});
+
+describe('policy defaults by device', () => {
+  test('a phone gets a smaller segment cache than a desktop', async () => {
+    const { resolvePolicy, isMobileDevice } = await import('../../src/policy/policy-options');
+    expect(isMobileDevice({ userAgent: 'Mozilla/5.0 (Linux; Android 14) Mobile Safari' })).toBe(true);
+    expect(isMobileDevice({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140', userAgentData: { mobile: false } })).toBe(false);
+    expect(resolvePolicy({}, { userAgent: 'iPhone' } as Navigator).prefetch.memoryMiB).toBe(96);
+    expect(resolvePolicy({}, { userAgent: 'X11' } as Navigator).prefetch.memoryMiB).toBe(256);
+    expect(resolvePolicy({ prefetch: { memoryMiB: 64 } }, { userAgent: 'iPhone' } as Navigator).prefetch.memoryMiB).toBe(64);
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * The deadline guard's decisions, as pure functions of the playback state.
+ *
+ * p2p-media-loader moves a segment to HTTP once the segment starts within `highDemandTimeWindow`
+ * seconds (scaled by the playback rate) of the playhead; until then a segment it has not got from a
+ * peer simply waits. Its default is a fixed 15 s, so every viewer fetches its first 15 s (and a live
+ * viewer near the edge, everything) over HTTP. The guard sizes that window to how long an HTTP fetch
+ * really takes here and now: a segment waits for peers for as long as it can and still arrive over
+ * HTTP before the playhead needs it.
+ */
+
+/** What the guard knows about HTTP delivery: measured, or nothing yet. */
+export interface HttpTiming {
+  /** Seconds recent HTTP segments took, newest last (start of request to last byte). */
+  recentLoadS: readonly number[];
+  /** Seconds the longest HTTP request still under way has been running. */
+  inFlightS: number;
+}
+
+export interface GuardState {
+  http: HttpTiming;
+  /** Seconds of media per segment (the playlist's target duration). */
+  segmentDurationS: number;
+  /** True when the stream is live. */
+  live: boolean;
+  /** Seconds behind the live edge the player aims for (live only). */
+  targetLatencyS: number;
+}
+
+export interface GuardTuning {
+  /** How many times the expected HTTP time a segment must be moved to HTTP ahead of its deadline. @default 3 */
+  safety: number;
+  /** Seconds for the guard and p2p-media-loader to notice and start a request. @default 1 */
+  reactionS: number;
+  /** HTTP time assumed before any HTTP segment was measured. @default 1 */
+  unmeasuredHttpS: number;
+  /** The window never goes below this. @default 1.5 */
+  minWindowS: number;
+  /** ...nor above p2p-media-loader's own default. @default 15 */
+  maxWindowS: number;
+}
+
+export const DEFAULT_TUNING: GuardTuning = { safety: 3, reactionS: 1, unmeasuredHttpS: 1, minWindowS: 1.5, maxWindowS: 15 };
+
+/** Windows handed to p2p-media-loader (its `DynamicStreamConfig`), seconds of media. */
+export interface GuardDecision {
+  highDemandTimeWindow: number;
+  httpDownloadTimeWindow: number;
+  p2pDownloadTimeWindow: number;
+}
+
+/** Seconds an HTTP segment is expected to take now: the slowest of the recent ones, or of one under way. */
+export function expectedHttpS(http: HttpTiming, tuning: GuardTuning = DEFAULT_TUNING): number {
+  const recent = http.recentLoadS.slice(-5);
+  const measured = recent.length === 0 ? tuning.unmeasuredHttpS : Math.max(...recent);
+  return Math.max(measured, http.inFlightS);
+}
+
+/** Seconds of media ahead of the playhead in which a segment must be fetched over HTTP now. */
+export function highDemandWindowS(state: GuardState, tuning: GuardTuning = DEFAULT_TUNING): number {
+  const needed = tuning.reactionS + tuning.safety * expectedHttpS(state.http, tuning);
+  // A live player sitting closer to the edge than the window would fetch everything over HTTP
+  // anyway; capping at the latency minus one segment leaves the newest segment to the swarm.
+  const cap = state.live ? Math.max(tuning.minWindowS, Math.min(tuning.maxWindowS, state.targetLatencyS - state.segmentDurationS)) : tuning.maxWindowS;
+  return round(Math.min(cap, Math.max(tuning.minWindowS, needed)));
+}
+
+/**
+ * All three windows. Background HTTP fetching (of segments no peer has, so the swarm gets them) and
+ * P2P prefetching are bounded in minutes, not p2p-media-loader's 50 minutes and 100 minutes; a live
+ * stream's background HTTP window covers the whole latency, so each new segment can enter the swarm
+ * as soon as it is published.
+ */
+export function decideWindows(state: GuardState, prefetch: { httpS: number | undefined; p2pS: number }, tuning: GuardTuning = DEFAULT_TUNING): GuardDecision {
+  const highDemandTimeWindow = highDemandWindowS(state, tuning);
+  const httpS = prefetch.httpS ?? (state.live ? state.targetLatencyS : 30);
+  return {
+    highDemandTimeWindow,
+    httpDownloadTimeWindow: round(Math.max(highDemandTimeWindow, httpS)),
+    p2pDownloadTimeWindow: round(Math.max(highDemandTimeWindow, prefetch.p2pS, httpS)),
+  };
+}
+
+const round = (seconds: number) => Math.round(seconds * 10) / 10;

@@ -1,0 +1,149 @@
+import type { CoreEventMap, DynamicCoreConfig } from 'p2p-media-loader-core';
+import { Disposer } from '../utils/disposer';
+import { decideWindows, type GuardDecision } from './deadline-guard';
+import type { ResolvedPolicy } from './policy-options';
+import { decideUpload } from './upload-rules';
+
+/** What the controller drives and reads: p2p-media-loader's engine and the page. */
+export interface PolicyTarget {
+  applyDynamicConfig(config: { core: DynamicCoreConfig }): void;
+  addEventListener<K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void;
+  removeEventListener<K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void;
+  /** The playlist's target duration and whether the stream is live, once known. */
+  stream(): { segmentDurationS: number; live: boolean } | undefined;
+  /** Peers with an upload under way. */
+  uploadsInFlight(nowMs: number): number;
+}
+
+const TICK_MS = 250;
+const RATE_WINDOW_S = 2;
+
+interface ConnectionInfo { saveData?: boolean; type?: string; metered?: boolean; addEventListener?(type: 'change', listener: () => void): void; removeEventListener?(type: 'change', listener: () => void): void }
+
+/** Initial windows, before anything is measured: what p2p-media-loader starts with. */
+export function initialWindows(policy: ResolvedPolicy): GuardDecision {
+  return decideWindows(
+    { http: { recentLoadS: [], inFlightS: 0 }, segmentDurationS: 2, live: false, targetLatencyS: policy.live.targetLatency },
+    policy.prefetch,
+  );
+}
+
+/**
+ * Runs the policy for one source: every 250 ms (and at once on a seek or a visibility change) it
+ * recomputes the deadline guard's windows from measured HTTP timings, and the upload switch from the
+ * upload rules, and hands p2p-media-loader whatever changed.
+ */
+export class PolicyController {
+  private readonly disposer = new Disposer();
+  private readonly httpStarts = new Map<string, number>();
+  private readonly recentLoadS: number[] = [];
+  private readonly uploads: Array<{ at: number; bytes: number }> = [];
+  private applied: GuardDecision | undefined;
+  private uploadAllowed = true;
+  private measuredSegments = 0;
+
+  constructor(private readonly target: PolicyTarget, private readonly policy: ResolvedPolicy, media: HTMLMediaElement | null) {
+    const on = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {
+      target.addEventListener(name, listener);
+      this.disposer.add(() => target.removeEventListener(name, listener));
+    };
+    on('onSegmentStart', ({ segment, downloadSource }) => {
+      if (downloadSource === 'http') this.httpStarts.set(segment.url, performance.now());
+    });
+    on('onSegmentLoaded', ({ segmentUrl, downloadSource }) => {
+      const started = this.httpStarts.get(segmentUrl);
+      this.httpStarts.delete(segmentUrl);
+      if (downloadSource !== 'http' || started === undefined) return;
+      if (this.measuredSegments === 0) this.recentLoadS.length = 0;
+      this.measuredSegments += 1;
+      this.recentLoadS.push((performance.now() - started) / 1000);
+      if (this.recentLoadS.length > 5) this.recentLoadS.shift();
+    });
+    const ended = ({ segment }: { segment: { url: string } }): void => {
+      this.httpStarts.delete(segment.url);
+    };
+    on('onSegmentError', ended);
+    on('onSegmentAbort', ended);
+    on('onChunkUploaded', (bytes) => {
+      this.uploads.push({ at: performance.now(), bytes });
+    });
+
+    const timer = setInterval(() => this.tick(), TICK_MS);
+    this.disposer.add(() => clearInterval(timer));
+    const tickNow = (): void => this.tick();
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', tickNow);
+      this.disposer.add(() => document.removeEventListener('visibilitychange', tickNow));
+    }
+    if (media) {
+      media.addEventListener('seeking', tickNow);
+      this.disposer.add(() => media.removeEventListener('seeking', tickNow));
+    }
+    const connection = this.connection();
+    connection?.addEventListener?.('change', tickNow);
+    this.disposer.add(() => connection?.removeEventListener?.('change', tickNow));
+    this.tick();
+  }
+
+  /**
+   * A request to the origin took `seconds` (a playlist): until a segment has been timed, that is the
+   * best guess of how fast the origin answers, better than assuming a slow one.
+   */
+  originResponded(seconds: number): void {
+    if (this.measuredSegments > 0) return;
+    this.recentLoadS.splice(0, this.recentLoadS.length, seconds);
+    // Before hls.js asks for its first segments, so they are sorted with the right window.
+    this.tick();
+  }
+
+  /** The windows last handed to p2p-media-loader. */
+  get windows(): GuardDecision | undefined {
+    return this.applied;
+  }
+
+  private connection(): ConnectionInfo | undefined {
+    return typeof navigator === 'undefined' ? undefined : (navigator as { connection?: ConnectionInfo }).connection;
+  }
+
+  tick(): void {
+    const now = performance.now();
+    const core: DynamicCoreConfig = {};
+
+    // Until the playlist is parsed: a VOD-like stream of 2 s segments (only the live cap depends on it).
+    const stream = this.target.stream() ?? { segmentDurationS: 2, live: false };
+    {
+      let inFlightS = 0;
+      for (const started of this.httpStarts.values()) inFlightS = Math.max(inFlightS, (now - started) / 1000);
+      const decision = decideWindows(
+        { http: { recentLoadS: this.recentLoadS, inFlightS }, segmentDurationS: stream.segmentDurationS, live: stream.live, targetLatencyS: this.policy.live.targetLatency },
+        this.policy.prefetch,
+      );
+      const changed = !this.applied || (Object.keys(decision) as Array<keyof GuardDecision>).some((key) => decision[key] !== this.applied![key]);
+      if (changed) {
+        Object.assign(core, decision);
+        this.applied = decision;
+      }
+    }
+
+    while (this.uploads.length > 0 && now - this.uploads[0].at > RATE_WINDOW_S * 1000) this.uploads.shift();
+    const connection = this.connection();
+    const verdict = decideUpload({
+      hidden: typeof document !== 'undefined' && document.visibilityState === 'hidden',
+      saveData: connection?.saveData === true,
+      metered: connection?.metered === true || connection?.type === 'cellular',
+      recentBytes: this.uploads.reduce((sum, u) => sum + u.bytes, 0),
+      rateWindowS: RATE_WINDOW_S,
+      uploadsInFlight: this.target.uploadsInFlight(Date.now()),
+    }, this.policy.upload, this.uploadAllowed);
+    if (verdict.allowed !== this.uploadAllowed) {
+      this.uploadAllowed = verdict.allowed;
+      core.isP2PUploadDisabled = !verdict.allowed;
+    }
+
+    if (Object.keys(core).length > 0) this.target.applyDynamicConfig({ core });
+  }
+
+  destroy(): void {
+    this.disposer.dispose();
+  }
+}

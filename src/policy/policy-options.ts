@@ -1,0 +1,134 @@
+import { MeshcastError } from '../errors';
+
+/** Live streams: how far behind the live edge viewers play. */
+export interface LiveOptions {
+  /**
+   * Seconds behind the live edge. More latency leaves peers more time to pass each new segment on
+   * (more offload); less is closer to real time. Sets hls.js live sync and the deadline guard together.
+   * @default 15
+   */
+  targetLatency?: number;
+}
+
+/** When and how much a viewer uploads to peers. */
+export interface UploadOptions {
+  /**
+   * Average upload rate to peers, bytes per second; uploads pause while above it.
+   * @default undefined (no limit)
+   */
+  maxBytesPerS?: number;
+  /**
+   * Peers uploaded to at the same time; new requests are declined while at it.
+   * @default 4
+   */
+  maxConcurrent?: number;
+  /** Upload on metered or cellular connections (Network Information API). @default false */
+  onMetered?: boolean;
+  /** Upload when the browser asks to save data (`Save-Data`). @default false */
+  onSaveData?: boolean;
+  /** Upload while the tab is hidden. @default false */
+  whenHidden?: boolean;
+}
+
+/** How far ahead segments are fetched, and how much of them is kept. */
+export interface PrefetchOptions {
+  /**
+   * Seconds ahead of the playhead within which a segment no peer has may be fetched over HTTP in
+   * the background (so the swarm gets it). p2p-media-loader's own default is 50 minutes.
+   * @default 30 (VOD); the live target latency, if longer
+   */
+  httpS?: number;
+  /**
+   * Seconds ahead of the playhead within which segments are fetched from peers in the background.
+   * @default 120
+   */
+  p2pS?: number;
+  /**
+   * Memory for segments held for playback and for peers, MiB. p2p-media-loader's own default is 4 GiB
+   * on desktop.
+   * @default 256 on desktop, 96 on mobile
+   */
+  memoryMiB?: number;
+}
+
+/**
+ * `guarded`: Meshcast's deadline guard, live latency target, upload rules and bounds.
+ * `pml-defaults`: p2p-media-loader's own behaviour, unchanged (for comparison).
+ */
+export type PolicyMode = 'guarded' | 'pml-defaults';
+
+export interface ResolvedPolicy {
+  mode: PolicyMode;
+  live: Required<LiveOptions>;
+  upload: Required<Omit<UploadOptions, 'maxBytesPerS'>> & Pick<UploadOptions, 'maxBytesPerS'>;
+  prefetch: { httpS: number | undefined; p2pS: number; memoryMiB: number };
+}
+
+export interface PolicyInput {
+  policy?: unknown;
+  live?: unknown;
+  upload?: unknown;
+  prefetch?: unknown;
+}
+
+function invalid(option: string, expected: string, got: unknown): MeshcastError {
+  const shown = typeof got === 'string' ? JSON.stringify(got) : typeof got === 'object' && got !== null ? 'an object' : `${typeof got} ${String(got)}`;
+  return new MeshcastError('configError', 'invalidOption', `Meshcast option "${option}" must be ${expected}, got ${shown}`, { fatal: true, option });
+}
+
+function objectOf(name: string, value: unknown, known: readonly string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(name, 'an object', value);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw invalid(`${name}.${key}`, `not set (known: ${known.join(', ')})`, (value as Record<string, unknown>)[key]);
+  }
+  return value as Record<string, unknown>;
+}
+
+function numberIn(name: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw invalid(name, `a number from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(name, 'a boolean', value);
+  return value;
+}
+
+/** Phones and tablets get a smaller segment cache. */
+export function isMobileDevice(nav: { userAgent?: string; userAgentData?: { mobile?: boolean } } | undefined): boolean {
+  if (!nav) return false;
+  if (nav.userAgentData?.mobile !== undefined) return nav.userAgentData.mobile;
+  return /Android|iPhone|iPad|iPod|Mobile/i.test(nav.userAgent ?? '');
+}
+
+export function resolvePolicy(input: PolicyInput, nav = typeof navigator === 'undefined' ? undefined : navigator): ResolvedPolicy {
+  if (input.policy !== undefined && input.policy !== 'guarded' && input.policy !== 'pml-defaults') {
+    throw invalid('policy', 'one of "guarded", "pml-defaults"', input.policy);
+  }
+  const live = objectOf('live', input.live, ['targetLatency']);
+  const upload = objectOf('upload', input.upload, ['maxBytesPerS', 'maxConcurrent', 'onMetered', 'onSaveData', 'whenHidden']);
+  const prefetch = objectOf('prefetch', input.prefetch, ['httpS', 'p2pS', 'memoryMiB']);
+  const maxConcurrent = numberIn('upload.maxConcurrent', upload.maxConcurrent, 1, 64, 4);
+  if (!Number.isInteger(maxConcurrent)) throw invalid('upload.maxConcurrent', 'an integer from 1 to 64', maxConcurrent);
+  return {
+    mode: (input.policy as PolicyMode | undefined) ?? 'guarded',
+    live: { targetLatency: numberIn('live.targetLatency', live.targetLatency, 4, 600, 15) },
+    upload: {
+      maxBytesPerS: upload.maxBytesPerS === undefined ? undefined : numberIn('upload.maxBytesPerS', upload.maxBytesPerS, 1000, 1e10, 0),
+      maxConcurrent,
+      onMetered: flag('upload.onMetered', upload.onMetered, false),
+      onSaveData: flag('upload.onSaveData', upload.onSaveData, false),
+      whenHidden: flag('upload.whenHidden', upload.whenHidden, false),
+    },
+    prefetch: {
+      httpS: prefetch.httpS === undefined ? undefined : numberIn('prefetch.httpS', prefetch.httpS, 0, 3600, 0),
+      p2pS: numberIn('prefetch.p2pS', prefetch.p2pS, 0, 3600, 120),
+      memoryMiB: numberIn('prefetch.memoryMiB', prefetch.memoryMiB, 16, 4096, isMobileDevice(nav as never) ? 96 : 256),
+    },
+  };
+}

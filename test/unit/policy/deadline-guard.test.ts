@@ -1,0 +1,127 @@
+import { DEFAULT_TUNING, decideWindows, expectedHttpS, highDemandWindowS, type GuardTuning } from '../../../src/policy/deadline-guard';
+
+/**
+ * A playback timeline as p2p-media-loader runs it under the guard: every 250 ms the guard sets the
+ * high-demand window; a segment not yet delivered that starts inside it is fetched over HTTP, taking
+ * `httpS(now)` seconds. Peers deliver instantly whatever lies within 20 s of the playhead while
+ * `p2pUntilS` lasts, and nothing after: the worst case for the guard, which must then get every
+ * segment over HTTP before the playhead reaches it.
+ */
+interface Timeline {
+  segments?: number;
+  httpS: (nowS: number) => number;
+  p2pUntilS?: number;
+  seek?: { atS: number; toS: number };
+  tuning?: GuardTuning;
+  endS?: number;
+}
+
+function play(timeline: Timeline) {
+  const DURATION = 2;
+  const TICK = 0.25;
+  const count = timeline.segments ?? 60;
+  const readyAt: Array<number | undefined> = new Array(count).fill(undefined);
+  const httpStarted: Array<number | undefined> = new Array(count).fill(undefined);
+  const recentLoadS: number[] = [];
+  const measuredSegments = new Set<number>();
+  let position = 0;
+  let started = false;
+  let stallS = 0;
+  let stallsAfterSeekS = 0;
+  let seeked = false;
+  const windows: number[] = [];
+  for (let now = 0; now < (timeline.endS ?? 150); now += TICK) {
+    if (timeline.seek && !seeked && now >= timeline.seek.atS) {
+      position = timeline.seek.toS;
+      seeked = true;
+    }
+    for (let i = 0; i < count; i += 1) {
+      if (httpStarted[i] !== undefined && readyAt[i]! <= now && !measuredSegments.has(i)) {
+        recentLoadS.push(readyAt[i]! - httpStarted[i]!);
+        measuredSegments.add(i);
+      }
+    }
+    let inFlightS = 0;
+    for (let i = 0; i < count; i += 1) {
+      if (httpStarted[i] !== undefined && readyAt[i]! > now) inFlightS = Math.max(inFlightS, now - httpStarted[i]!);
+    }
+    const window = decideWindows({ http: { recentLoadS, inFlightS }, segmentDurationS: DURATION, live: false, targetLatencyS: 15 }, { httpS: undefined, p2pS: 120 }, timeline.tuning).highDemandTimeWindow;
+    windows.push(window);
+    for (let i = 0; i < count; i += 1) {
+      const start = i * DURATION;
+      if (readyAt[i] !== undefined) continue;
+      if (now < (timeline.p2pUntilS ?? 0) && start < position + 20 && start + DURATION > position) {
+        readyAt[i] = now;
+      } else if (!(position + window < start || position > start + DURATION)) {
+        httpStarted[i] = now;
+        readyAt[i] = now + timeline.httpS(now);
+      }
+    }
+    const current = Math.min(count - 1, Math.floor(position / DURATION));
+    const playable = readyAt[current] !== undefined && readyAt[current]! <= now;
+    if (!started) {
+      started = playable;
+      continue;
+    }
+    if (position >= count * DURATION - 0.01) break;
+    if (playable) position = Math.min(count * DURATION, position + TICK);
+    else if (seeked && timeline.seek && now - timeline.seek.atS < 1) stallsAfterSeekS += TICK;
+    else stallS += TICK;
+  }
+  return { stallS, stallsAfterSeekS, windows, httpSegments: httpStarted.filter((t) => t !== undefined).length };
+}
+
+describe('deadline guard', () => {
+  test('expected HTTP time: assumed until measured, then the slowest recent load or the one under way', () => {
+    expect(expectedHttpS({ recentLoadS: [], inFlightS: 0 })).toBe(DEFAULT_TUNING.unmeasuredHttpS);
+    expect(expectedHttpS({ recentLoadS: [0.9, 0.05, 0.04, 0.06, 0.05, 0.05], inFlightS: 0 })).toBe(0.06);
+    expect(expectedHttpS({ recentLoadS: [0.05], inFlightS: 0.8 })).toBe(0.8);
+  });
+
+  test('window: reaction plus a safety multiple of the HTTP time, within bounds; a live cap below the latency', () => {
+    const state = { segmentDurationS: 2, live: false, targetLatencyS: 15 };
+    expect(highDemandWindowS({ ...state, http: { recentLoadS: [0.02], inFlightS: 0 } })).toBe(1.5);
+    expect(highDemandWindowS({ ...state, http: { recentLoadS: [0.5], inFlightS: 0 } })).toBe(2.5);
+    expect(highDemandWindowS({ ...state, http: { recentLoadS: [9], inFlightS: 0 } })).toBe(15);
+    expect(highDemandWindowS({ ...state, live: true, targetLatencyS: 10, http: { recentLoadS: [9], inFlightS: 0 } })).toBe(8);
+  });
+
+  test('prefetch windows are minutes, and a live stream\'s background HTTP window covers its latency', () => {
+    const http = { recentLoadS: [0.02], inFlightS: 0 };
+    expect(decideWindows({ http, segmentDurationS: 2, live: false, targetLatencyS: 15 }, { httpS: undefined, p2pS: 120 }))
+      .toEqual({ highDemandTimeWindow: 1.5, httpDownloadTimeWindow: 30, p2pDownloadTimeWindow: 120 });
+    expect(decideWindows({ http, segmentDurationS: 2, live: true, targetLatencyS: 40 }, { httpS: undefined, p2pS: 20 }))
+      .toEqual({ highDemandTimeWindow: 1.5, httpDownloadTimeWindow: 40, p2pDownloadTimeWindow: 40 });
+  });
+
+  test('steady HTTP, no peers: every segment arrives in time, each just before it is needed', () => {
+    const result = play({ httpS: () => 0.05 });
+    expect(result.stallS).toBe(0);
+    expect(result.httpSegments).toBe(60);
+    expect(Math.min(...result.windows)).toBe(1.5);
+  });
+
+  test('draining buffer: peers fill 20 s ahead, then vanish; HTTP takes over in time', () => {
+    const result = play({ httpS: () => 0.3, p2pUntilS: 40 });
+    expect(result.stallS).toBe(0);
+    expect(result.httpSegments).toBeGreaterThan(20);
+  });
+
+  test('seek: the segment at the new position comes over HTTP at once, no stall after it', () => {
+    const result = play({ httpS: () => 0.2, p2pUntilS: 10, seek: { atS: 15, toS: 80 } });
+    expect(result.stallsAfterSeekS).toBeLessThanOrEqual(0.5);
+    expect(result.stallS).toBe(0);
+  });
+
+  test('throughput drop: HTTP twelve times slower mid-stream; the window widens and nothing stalls', () => {
+    const result = play({ httpS: (now) => (now < 30 ? 0.05 : 0.6) });
+    expect(result.stallS).toBe(0);
+    expect(Math.max(...result.windows)).toBeGreaterThanOrEqual(1 + 3 * 0.6);
+  });
+
+  test('the same drop with a fixed, too-short window stalls (the timeline can fail)', () => {
+    const tooShort: GuardTuning = { safety: 0, reactionS: 0, unmeasuredHttpS: 0, minWindowS: 0.1, maxWindowS: 0.1 };
+    const result = play({ httpS: (now) => (now < 30 ? 0.05 : 0.6), tuning: tooShort });
+    expect(result.stallS).toBeGreaterThan(0);
+  });
+});
