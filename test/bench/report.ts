@@ -15,6 +15,8 @@ export interface RunResult {
   p2pStalls: number;
   cpuS: number;
   peakMemMB: number;
+  /** Live: median over viewers of their last latency behind the live edge, seconds; null for VOD. */
+  liveLatencyMedianS: number | null;
 }
 
 export interface BenchReport {
@@ -50,6 +52,7 @@ export function summarizeRun(run: RunMeasurement): RunResult {
   const playingMs = sum(run.viewers.map((v) => v.playingMs));
   // A viewer that never started counts as the worst start-up: its whole stay.
   const startups = run.viewers.map((v) => v.startupMs ?? Number.POSITIVE_INFINITY);
+  const latencies = run.viewers.flatMap((v) => (v.liveLatencyS === null ? [] : [v.liveLatencyS]));
   return {
     originBytes: run.origin.segmentBytes,
     distinctBytes: run.origin.distinctSegmentBytes,
@@ -63,6 +66,7 @@ export function summarizeRun(run: RunMeasurement): RunResult {
     p2pStalls: sum(run.viewers.map((v) => v.p2pStalls)),
     cpuS: round(run.cpuS, 1),
     peakMemMB: Math.round(run.peakMemMB),
+    liveLatencyMedianS: latencies.length === 0 ? null : round(percentile(latencies, 50), 1),
   };
 }
 
@@ -105,10 +109,10 @@ const pct = (ratio: number, digits = 1) => `${(ratio * 100).toFixed(digits)} %`;
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
 
 export function markdownTable(report: BenchReport): string {
-  const header = '| run | origin MB | distinct MB | downloaded MB | offload | rebuffer ratio | rebuffers | start-up median / p95 ms | P2P stalls | integrity failures | CPU s | peak mem MB |';
-  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const header = '| run | origin MB | distinct MB | downloaded MB | offload | rebuffer ratio | rebuffers | start-up median / p95 ms | P2P stalls | integrity failures | CPU s | peak mem MB | live latency s |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const row = (name: string, r: RunResult) =>
-    `| ${name} | ${mb(r.originBytes)} | ${mb(r.distinctBytes)} | ${mb(r.downloadedBytes)} | ${pct(r.offload)} | ${pct(r.rebufferRatio, 2)} | ${r.rebufferCount} | ${r.startupMsMedian} / ${r.startupMsP95} | ${r.p2pStalls} | ${r.integrityFailures} | ${r.cpuS} | ${r.peakMemMB} |`;
+    `| ${name} | ${mb(r.originBytes)} | ${mb(r.distinctBytes)} | ${mb(r.downloadedBytes)} | ${pct(r.offload)} | ${pct(r.rebufferRatio, 2)} | ${r.rebufferCount} | ${r.startupMsMedian} / ${r.startupMsP95} | ${r.p2pStalls} | ${r.integrityFailures} | ${r.cpuS} | ${r.peakMemMB} | ${r.liveLatencyMedianS ?? '–'} |`;
   const share = report.ceiling > 0 ? ` (${pct(report.savings / report.ceiling)} of the ceiling)` : '';
   return [
     `### ${report.scenario}, ${report.viewers} viewers, ${report.durationS} s each`,

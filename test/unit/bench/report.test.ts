@@ -28,8 +28,18 @@ describe('bench report math', () => {
     expect(run).toEqual({
       originBytes: 400, distinctBytes: 300, downloadedBytes: 600, offload: 0.3333,
       rebufferRatio: 0.0476, rebufferCount: 1, startupMsMedian: 400, startupMsP95: 600,
-      integrityFailures: 2, p2pStalls: 1, cpuS: 12.3, peakMemMB: 500,
+      integrityFailures: 2, p2pStalls: 1, cpuS: 12.3, peakMemMB: 500, liveLatencyMedianS: null,
     });
+  });
+
+  test('live latency: the median of the viewers\' last latencies', () => {
+    const run = summarizeRun({
+      origin: { segmentBytes: 0, distinctSegmentBytes: 0 },
+      viewers: [viewer({ liveLatencyS: 10.2 }), viewer({ liveLatencyS: 11.8 }), viewer({ liveLatencyS: 30 })],
+      cpuS: 0,
+      peakMemMB: 0,
+    });
+    expect(run.liveLatencyMedianS).toBe(11.8);
   });
 
   test('a viewer that never started makes start-up infinite, not missing', () => {
