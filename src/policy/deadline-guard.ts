@@ -25,6 +25,11 @@ export interface GuardState {
   live: boolean;
   /** Seconds behind the live edge the player aims for (live only). */
   targetLatencyS: number;
+  /**
+   * No peer has been connected for a while (3 s): nobody to wait for, so the player buffers as
+   * p2p-media-loader would, over HTTP, instead of fetching each segment just in time.
+   */
+  alone?: boolean;
 }
 
 export interface GuardTuning {
@@ -62,6 +67,7 @@ export function highDemandWindowS(state: GuardState, tuning: GuardTuning = DEFAU
   // A live player sitting closer to the edge than the window would fetch everything over HTTP
   // anyway; capping at the latency minus one segment leaves the newest segment to the swarm.
   const cap = state.live ? Math.max(tuning.minWindowS, Math.min(tuning.maxWindowS, state.targetLatencyS - state.segmentDurationS)) : tuning.maxWindowS;
+  if (state.alone) return round(cap);
   return round(Math.min(cap, Math.max(tuning.minWindowS, needed)));
 }
 

@@ -2,7 +2,7 @@ import type { CoreEventMap, DynamicCoreConfig } from 'p2p-media-loader-core';
 import { Disposer } from '../utils/disposer';
 import { decideWindows, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
-import { decideUpload } from './upload-rules';
+import { decideUpload, UploadBudget } from './upload-rules';
 
 /** What the controller drives and reads: p2p-media-loader's engine and the page. */
 export interface PolicyTarget {
@@ -16,7 +16,8 @@ export interface PolicyTarget {
 }
 
 const TICK_MS = 250;
-const RATE_WINDOW_S = 2;
+/** Without a peer for this long, a viewer buffers over HTTP instead of waiting for one. */
+const ALONE_AFTER_MS = 3000;
 
 interface ConnectionInfo { saveData?: boolean; type?: string; metered?: boolean; addEventListener?(type: 'change', listener: () => void): void; removeEventListener?(type: 'change', listener: () => void): void }
 
@@ -37,10 +38,12 @@ export class PolicyController {
   private readonly disposer = new Disposer();
   private readonly httpStarts = new Map<string, number>();
   private readonly recentLoadS: number[] = [];
-  private readonly uploads: Array<{ at: number; bytes: number }> = [];
+  private readonly budget: UploadBudget | undefined;
   private applied: GuardDecision | undefined;
   private uploadAllowed = true;
   private measuredSegments = 0;
+  private readonly connections = new Map<string, number>();
+  private aloneSince = performance.now();
 
   constructor(private readonly target: PolicyTarget, private readonly policy: ResolvedPolicy, media: HTMLMediaElement | null) {
     const on = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {
@@ -59,13 +62,25 @@ export class PolicyController {
       this.recentLoadS.push((performance.now() - started) / 1000);
       if (this.recentLoadS.length > 5) this.recentLoadS.shift();
     });
+    on('onPeerConnect', ({ peerId }) => {
+      this.connections.set(peerId, (this.connections.get(peerId) ?? 0) + 1);
+    });
+    on('onPeerClose', ({ peerId }) => {
+      const open = (this.connections.get(peerId) ?? 1) - 1;
+      if (open > 0) this.connections.set(peerId, open);
+      else this.connections.delete(peerId);
+      if (this.connections.size === 0) this.aloneSince = performance.now();
+    });
     const ended = ({ segment }: { segment: { url: string } }): void => {
       this.httpStarts.delete(segment.url);
     };
     on('onSegmentError', ended);
     on('onSegmentAbort', ended);
+    this.budget = policy.upload.maxBytesPerS === undefined ? undefined : new UploadBudget(policy.upload.maxBytesPerS, performance.now());
     on('onChunkUploaded', (bytes) => {
-      this.uploads.push({ at: performance.now(), bytes });
+      this.budget?.sent(bytes, performance.now());
+      // Spent: stop taking requests now rather than at the next tick.
+      if (this.uploadAllowed && this.budget && this.budget.available(performance.now()) <= 0) this.tick();
     });
 
     const timer = setInterval(() => this.tick(), TICK_MS);
@@ -115,7 +130,13 @@ export class PolicyController {
       let inFlightS = 0;
       for (const started of this.httpStarts.values()) inFlightS = Math.max(inFlightS, (now - started) / 1000);
       const decision = decideWindows(
-        { http: { recentLoadS: this.recentLoadS, inFlightS }, segmentDurationS: stream.segmentDurationS, live: stream.live, targetLatencyS: this.policy.live.targetLatency },
+        {
+          http: { recentLoadS: this.recentLoadS, inFlightS },
+          segmentDurationS: stream.segmentDurationS,
+          live: stream.live,
+          targetLatencyS: this.policy.live.targetLatency,
+          alone: this.connections.size === 0 && now - this.aloneSince >= ALONE_AFTER_MS,
+        },
         this.policy.prefetch,
       );
       const changed = !this.applied || (Object.keys(decision) as Array<keyof GuardDecision>).some((key) => decision[key] !== this.applied![key]);
@@ -125,14 +146,12 @@ export class PolicyController {
       }
     }
 
-    while (this.uploads.length > 0 && now - this.uploads[0].at > RATE_WINDOW_S * 1000) this.uploads.shift();
     const connection = this.connection();
     const verdict = decideUpload({
       hidden: typeof document !== 'undefined' && document.visibilityState === 'hidden',
       saveData: connection?.saveData === true,
       metered: connection?.metered === true || connection?.type === 'cellular',
-      recentBytes: this.uploads.reduce((sum, u) => sum + u.bytes, 0),
-      rateWindowS: RATE_WINDOW_S,
+      budgetBytes: this.budget?.available(now),
       uploadsInFlight: this.target.uploadsInFlight(Date.now()),
     }, this.policy.upload, this.uploadAllowed);
     if (verdict.allowed !== this.uploadAllowed) {

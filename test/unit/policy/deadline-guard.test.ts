@@ -86,6 +86,12 @@ describe('deadline guard', () => {
     expect(highDemandWindowS({ ...state, live: true, targetLatencyS: 10, http: { recentLoadS: [9], inFlightS: 0 } })).toBe(8);
   });
 
+  test('alone (no peer for a while): the full window, so a lone viewer buffers like plain hls.js', () => {
+    const http = { recentLoadS: [0.02], inFlightS: 0 };
+    expect(highDemandWindowS({ http, segmentDurationS: 2, live: false, targetLatencyS: 15, alone: true })).toBe(15);
+    expect(highDemandWindowS({ http, segmentDurationS: 2, live: true, targetLatencyS: 10, alone: true })).toBe(8);
+  });
+
   test('prefetch windows are minutes, and a live stream\'s background HTTP window covers its latency', () => {
     const http = { recentLoadS: [0.02], inFlightS: 0 };
     expect(decideWindows({ http, segmentDurationS: 2, live: false, targetLatencyS: 15 }, { httpS: undefined, p2pS: 120 }))
