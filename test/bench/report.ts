@@ -25,6 +25,10 @@ export interface BenchReport {
   durationS: number;
   /** The misbehaving peer in the P2P run's swarm, if any. */
   adversary: string | null;
+  /** The delivery policy the pages ran (`guarded` or `pml-defaults`), when the CLI set one. */
+  policy?: string;
+  /** Live target latency the pages were given, seconds; null when left to the default. */
+  targetLatency?: number | null;
   savings: number;
   ceiling: number;
   duplication: number;
