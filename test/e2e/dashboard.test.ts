@@ -13,11 +13,12 @@ describe('operator dashboard', () => {
       viewers.push(await openViewer(bed.browser, `${bed.server.url}/demo/hlsjs.html?src=vod&level=1&statsIntervalS=2`));
     }
     await waitFor('the last viewer to play 16 s', viewers[2].currentTime, (t) => t > 16, 60_000);
-    // Ending the sessions sends each one's last beacon, so the collector has the final counts.
+    // Ending the sessions sends each one's last beacon, so the collector has the final counts; the
+    // stats are read after that (the guard keeps fetching just ahead until the end), so they match.
     const stats = await Promise.all(viewers.map(async (v) => {
-      const s = await v.stats();
+      await v.stats();
       await v.page.evaluate(() => (window as unknown as { engine: { destroy(): void } }).engine.destroy());
-      return s;
+      return v.stats();
     }));
     const origin = await bed.server.originBytes();
     const downloaded = stats.reduce((sum, s) => sum + s.httpBytes + s.p2pBytes, 0);
