@@ -1,5 +1,6 @@
 import type { HlsConfig } from 'hls.js';
 import { MeshcastError } from './errors';
+import { invalidOption as invalid, isPlainObject, optionGroup } from './option-validation';
 import type { IntegrityMode } from './integrity/segment-verifier';
 import { resolvePolicy, type LiveOptions, type PolicyMode, type PrefetchOptions, type ResolvedPolicy, type UploadOptions } from './policy/policy-options';
 
@@ -124,27 +125,6 @@ const INTEGRITY_MODES: readonly IntegrityMode[] = ['auto', 'required', 'off'];
 /** hls.js settings that would silently bypass p2p-media-loader if a page could override them. */
 const RESERVED_HLS_KEYS = ['fLoader', 'pLoader', 'loader'] as const;
 
-function invalid(option: string, expected: string, got: unknown): MeshcastError {
-  return new MeshcastError(
-    'configError',
-    'invalidOption',
-    `Meshcast option "${option}" must be ${expected}, got ${describe(got)}`,
-    { fatal: true, option },
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function resolveTrackers(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.length === 0) {
@@ -193,13 +173,7 @@ function resolveHlsConfig(value: unknown): Partial<HlsConfig> {
 
 function resolveIntegrity(value: unknown): ResolvedOptions['integrity'] {
   if (value === undefined) return { mode: 'auto', verifyHttp: false, manifestUrl: undefined, maxPeerFailures: 2 };
-  if (!isPlainObject(value)) throw invalid('integrity', 'an object', value);
-  for (const key of Object.keys(value)) {
-    if (!['mode', 'manifestUrl', 'verifyHttp', 'maxPeerFailures'].includes(key)) {
-      throw invalid(`integrity.${key}`, 'not set (known: mode, manifestUrl, verifyHttp, maxPeerFailures)', value[key]);
-    }
-  }
-  const { mode = 'auto', manifestUrl, verifyHttp = false, maxPeerFailures = 2 } = value;
+  const { mode = 'auto', manifestUrl, verifyHttp = false, maxPeerFailures = 2 } = optionGroup('integrity', value, ['mode', 'manifestUrl', 'verifyHttp', 'maxPeerFailures']);
   if (!INTEGRITY_MODES.includes(mode as IntegrityMode)) throw invalid('integrity.mode', `one of ${INTEGRITY_MODES.map((m) => `"${m}"`).join(', ')}`, mode);
   if (manifestUrl !== undefined && (typeof manifestUrl !== 'string' || manifestUrl === '')) {
     throw invalid('integrity.manifestUrl', 'a URL string', manifestUrl);

@@ -81,6 +81,7 @@ export class SourceSession {
           return details ? { segmentDurationS: details.targetduration, live: details.live } : undefined;
         },
         uploadsInFlight: (now) => sinks.stats.uploadsInFlight(now),
+        peers: () => sinks.stats.peerCount(),
       }, options.policy, 'hls' in source ? source.hls.media : source.media);
     }
 

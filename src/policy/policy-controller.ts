@@ -13,6 +13,8 @@ export interface PolicyTarget {
   stream(): { segmentDurationS: number; live: boolean } | undefined;
   /** Peers with an upload under way. */
   uploadsInFlight(nowMs: number): number;
+  /** Peers connected now. */
+  peers(): number;
 }
 
 const TICK_MS = 250;
@@ -42,8 +44,8 @@ export class PolicyController {
   private applied: GuardDecision | undefined;
   private uploadAllowed = true;
   private measuredSegments = 0;
-  private readonly connections = new Map<string, number>();
-  private aloneSince = performance.now();
+  /** Since when no peer has been connected; undefined while one is. */
+  private aloneSince: number | undefined = performance.now();
 
   constructor(private readonly target: PolicyTarget, private readonly policy: ResolvedPolicy, media: HTMLMediaElement | null) {
     const on = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {
@@ -61,15 +63,6 @@ export class PolicyController {
       this.measuredSegments += 1;
       this.recentLoadS.push((performance.now() - started) / 1000);
       if (this.recentLoadS.length > 5) this.recentLoadS.shift();
-    });
-    on('onPeerConnect', ({ peerId }) => {
-      this.connections.set(peerId, (this.connections.get(peerId) ?? 0) + 1);
-    });
-    on('onPeerClose', ({ peerId }) => {
-      const open = (this.connections.get(peerId) ?? 1) - 1;
-      if (open > 0) this.connections.set(peerId, open);
-      else this.connections.delete(peerId);
-      if (this.connections.size === 0) this.aloneSince = performance.now();
     });
     const ended = ({ segment }: { segment: { url: string } }): void => {
       this.httpStarts.delete(segment.url);
@@ -126,6 +119,8 @@ export class PolicyController {
 
     // Until the playlist is parsed: a VOD-like stream of 2 s segments (only the live cap depends on it).
     const stream = this.target.stream() ?? { segmentDurationS: 2, live: false };
+    if (this.target.peers() > 0) this.aloneSince = undefined;
+    else this.aloneSince ??= now;
     {
       let inFlightS = 0;
       for (const started of this.httpStarts.values()) inFlightS = Math.max(inFlightS, (now - started) / 1000);
@@ -135,7 +130,7 @@ export class PolicyController {
           segmentDurationS: stream.segmentDurationS,
           live: stream.live,
           targetLatencyS: this.policy.live.targetLatency,
-          alone: this.connections.size === 0 && now - this.aloneSince >= ALONE_AFTER_MS,
+          alone: this.aloneSince !== undefined && now - this.aloneSince >= ALONE_AFTER_MS,
         },
         this.policy.prefetch,
       );

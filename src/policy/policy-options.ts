@@ -1,4 +1,4 @@
-import { MeshcastError } from '../errors';
+import { invalidOption as invalid, optionGroup as objectOf } from '../option-validation';
 
 /** Live streams: how far behind the live edge viewers play. */
 export interface LiveOptions {
@@ -69,20 +69,6 @@ export interface PolicyInput {
   live?: unknown;
   upload?: unknown;
   prefetch?: unknown;
-}
-
-function invalid(option: string, expected: string, got: unknown): MeshcastError {
-  const shown = typeof got === 'string' ? JSON.stringify(got) : typeof got === 'object' && got !== null ? 'an object' : `${typeof got} ${String(got)}`;
-  return new MeshcastError('configError', 'invalidOption', `Meshcast option "${option}" must be ${expected}, got ${shown}`, { fatal: true, option });
-}
-
-function objectOf(name: string, value: unknown, known: readonly string[]): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(name, 'an object', value);
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw invalid(`${name}.${key}`, `not set (known: ${known.join(', ')})`, (value as Record<string, unknown>)[key]);
-  }
-  return value as Record<string, unknown>;
 }
 
 function numberIn(name: string, value: unknown, min: number, max: number, fallback: number): number {

@@ -63,6 +63,11 @@ export class SessionStats {
     this.uploads.chunkUploaded(peerId, bytes);
   }
 
+  /** Peers connected now. */
+  peerCount(): number {
+    return this.connectionsByPeer.size;
+  }
+
   /** Peers with an upload under way. */
   uploadsInFlight(nowMs = Date.now()): number {
     return this.uploads.uploadsInFlight(nowMs);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { stopChild } from '../e2e/harness';
 import type { AdversaryMode } from './adversary-peer';
 
 export interface AdversaryStatus {
@@ -62,14 +63,6 @@ export async function spawnAdversary(root: string, options: { mode: AdversaryMod
   });
   return {
     status: () => last,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      child.once('exit', () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    }),
+    stop: () => stopChild(child),
   };
 }

@@ -79,18 +79,22 @@ export async function startMeshcastServer(extraArgs: string[] = []): Promise<Mes
     trackerUrl,
     process: child,
     originBytes: async () => (await (await fetch(`${url}/origin/bytes`)).json()) as AccountingReport,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        // A client still connected to its tracker must not keep it (and the test run) alive.
-        const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    // A client still connected to its tracker must not keep it (and the test run) alive.
+    stop: () => stopChild(child),
   };
+}
+
+/** Asks a child process to end (SIGTERM), kills it if it has not within 5 s, and resolves once it exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 /** A TCP port nothing listens on (bound, then released). */
