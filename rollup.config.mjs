@@ -85,11 +85,12 @@ export default [
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
     output: { file: 'dist/server.d.ts', format: 'es' },
   },
-  // The swarm benchmark (`npm run bench`): test tooling, built beside the package, never shipped.
+  // The swarm benchmark (`npm run bench`) and simulator (`npm run sim`): test tooling, built beside the
+  // package, never shipped.
   {
-    input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts', adversary: 'test/adversary/cli.ts' },
+    input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts', adversary: 'test/adversary/cli.ts', sim: 'test/sim/cli.ts' },
     external: (id) => isDependency(id) || ['playwright-core', 'ws'].includes(id),
-    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/adversary/*.ts', 'test/e2e/harness.ts'] })],
+    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/adversary/*.ts', 'test/sim/*.ts', 'test/e2e/harness.ts'] })],
     output: { dir: 'build', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
   },
 ];

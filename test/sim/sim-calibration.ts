@@ -1,0 +1,112 @@
+/**
+ * Calibration: the simulator run with the benchmark's own setup (same viewers, join times, media and
+ * policy, the machine's loopback network) against the figures `npm run bench` measured with real
+ * Chromium viewers (bench-results/). The simulated offload is the mean over several seeds.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planScenario } from '../bench/scenarios';
+import type { NetworkModel, SimOptions } from './sim-options';
+import { simulate } from './simulation';
+
+export const TOLERANCE_POINTS = 5;
+const SEEDS = [1, 2, 3, 4, 5];
+
+const ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return existsSync(path.join(dir, 'package.json')) ? dir : process.cwd();
+})();
+
+/** Loopback between Chromium pages and the local origin, as in the benchmark. */
+export const BENCH_NETWORK: Partial<NetworkModel> = {
+  httpTtfbS: 0.02,
+  httpBytesPerS: 20_000_000,
+  p2pRttS: 0.02,
+  p2pBytesPerS: 5_000_000,
+  connectS: [0.5, 1.5],
+  announceIntervalS: 120,
+};
+
+export interface CalibrationCase {
+  name: string;
+  /** The benchmark report it is compared with, relative to the repository root. */
+  benchFile: string;
+  scenario: 'vod' | 'live';
+  policy: SimOptions['policy'];
+  targetLatencyS?: number;
+}
+
+export const CALIBRATION_CASES: CalibrationCase[] = [
+  { name: 'vod, 6 viewers, guarded', benchFile: 'bench-results/vod-6.json', scenario: 'vod', policy: 'guarded' },
+  { name: 'live 20 s, 6 viewers, guarded', benchFile: 'bench-results/live-6-latency20.json', scenario: 'live', policy: 'guarded', targetLatencyS: 20 },
+  { name: 'vod, 6 viewers, pml-defaults', benchFile: 'bench-results/pml-defaults/vod-6.json', scenario: 'vod', policy: 'pml-defaults' },
+  { name: 'live, 6 viewers, pml-defaults', benchFile: 'bench-results/pml-defaults/live-6.json', scenario: 'live', policy: 'pml-defaults', targetLatencyS: 10 },
+];
+
+export interface CalibrationResult {
+  name: string;
+  benchFile: string;
+  benchOffload: number;
+  simOffload: number;
+  simOffloadBySeed: number[];
+  benchDuplication: number;
+  simDuplication: number;
+  differencePoints: number;
+  withinTolerance: boolean;
+}
+
+/** The sizes of the 360p segments the benchmark plays. */
+export function benchSegmentBytes(): number[] {
+  const dir = path.join(ROOT, 'demo/media/vod/360p');
+  return readdirSync(dir).filter((f) => /^seg_\d+\.ts$/.test(f)).sort().map((f) => statSync(path.join(dir, f)).size);
+}
+
+export function calibrationOptions(c: CalibrationCase, durationS: number, viewers: number, seed: number): Partial<SimOptions> & { viewers: number } {
+  const segmentBytes = benchSegmentBytes();
+  const plan = planScenario(c.scenario, viewers, durationS).viewers.map(({ joinAtS, leaveAtS }) => ({ joinAtS, leaveAtS }));
+  const meanBytes = segmentBytes.reduce((a, b) => a + b, 0) / segmentBytes.length;
+  return {
+    viewers,
+    scenario: c.scenario,
+    policy: c.policy,
+    segmentS: 2,
+    segmentBytes,
+    bitrate: Math.round((meanBytes * 8) / 2),
+    durationS,
+    plan,
+    targetLatencyS: c.targetLatencyS ?? 15,
+    // The emulated live stream starts with its 60 s window published; the run starts a few seconds later.
+    liveHeadStartS: 65,
+    network: BENCH_NETWORK as NetworkModel,
+    seed,
+  };
+}
+
+export function calibrate(c: CalibrationCase): CalibrationResult {
+  const bench = JSON.parse(readFileSync(path.join(ROOT, c.benchFile), 'utf8'));
+  const runs = SEEDS.map((seed) => simulate(calibrationOptions(c, bench.durationS, bench.viewers, seed)));
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const simOffload = Number(mean(runs.map((r) => r.offload)).toFixed(4));
+  const differencePoints = Number(((simOffload - bench.p2p.offload) * 100).toFixed(1));
+  return {
+    name: c.name,
+    benchFile: c.benchFile,
+    benchOffload: bench.p2p.offload,
+    simOffload,
+    simOffloadBySeed: runs.map((r) => r.offload),
+    benchDuplication: bench.duplication,
+    simDuplication: Number(mean(runs.map((r) => r.duplication)).toFixed(3)),
+    differencePoints,
+    withinTolerance: Math.abs(differencePoints) <= TOLERANCE_POINTS,
+  };
+}
+
+export function runCalibration(log: (line: string) => void): CalibrationResult[] {
+  return CALIBRATION_CASES.map((c) => {
+    const result = calibrate(c);
+    log(`${result.withinTolerance ? 'within' : 'OUTSIDE'} ${TOLERANCE_POINTS} points: ${c.name}: bench offload ${(result.benchOffload * 100).toFixed(1)} %, sim ${(result.simOffload * 100).toFixed(1)} % (${result.differencePoints > 0 ? '+' : ''}${result.differencePoints} points); duplication bench ${result.benchDuplication}, sim ${result.simDuplication}`);
+    return result;
+  });
+}

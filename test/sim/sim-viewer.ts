@@ -1,0 +1,417 @@
+/**
+ * One simulated viewer: hls.js asking for segments, p2p-media-loader 2.3.1 deciding where each comes
+ * from, and Meshcast's policy setting p2p-media-loader's windows.
+ *
+ * The scheduling follows p2p-media-loader-core 2.3.1's `src/hybrid-loader.ts`:
+ * - `processQueue`: walk the segments from hls.js's current request while they fall in a time window;
+ *   one in the high-demand window goes to HTTP when an HTTP slot is free (switching a P2P load to HTTP,
+ *   or aborting a later HTTP load to make room), else to a peer that has it; any other goes to P2P
+ *   when a connected peer has or is loading it and a P2P slot is free.
+ * - `loadRandomThroughHttp`, every 1 s + random × 1 s × connected peers: among the segments in the HTTP
+ *   window that no connected peer has or loads, fetch a random few over HTTP (up to 2 × (peers + 1)
+ *   candidates, with probability candidates / (peers + 1)), only while at least one peer is connected.
+ * - a peer serves one segment to a given requester at a time; requesters pick among the peers holding it
+ *   (p2p-media-loader weights by measured speed; here uniform, as all have the same speed).
+ * - storage (`segment-memory-storage.ts`): live segments are dropped once the playhead is
+ *   `highDemandTimeWindow` past their end; VOD segments behind the playhead when memory is full.
+ * Meshcast's windows come from `decideWindows` in `src/policy/deadline-guard.ts`, the function the
+ * player runs, fed with the HTTP times this viewer measured.
+ */
+import { decideWindows, type GuardDecision } from '../../src/policy/deadline-guard';
+
+export const SIMULTANEOUS_HTTP = 2;
+export const SIMULTANEOUS_P2P = 3;
+/** Meshcast's `upload.maxConcurrent` default (guarded policy only). */
+export const MAX_CONCURRENT_UPLOADS = 4;
+const PML_DEFAULT_WINDOWS: GuardDecision = { highDemandTimeWindow: 15, httpDownloadTimeWindow: 3000, p2pDownloadTimeWindow: 6000 };
+const ALONE_AFTER_S = 3;
+const POLICY_TICK_S = 0.25;
+
+export interface Transfer {
+  viewer: SimViewer;
+  /** The uploading viewer; undefined for the origin. */
+  from: SimViewer | undefined;
+  segment: number;
+  size: number;
+  left: number;
+  /** Seconds until the first byte. */
+  waitS: number;
+  startedAtS: number;
+  done: boolean;
+}
+
+/** What a viewer needs from the simulation around it. */
+export interface SwarmContext {
+  nowS: number;
+  random(): number;
+  segmentStartS(segment: number): number;
+  segmentEndS(segment: number): number;
+  segmentSize(rendition: number, segment: number): number;
+  /** hls.js's forward buffer target for a rendition, seconds. */
+  maxBufferS(rendition: number): number;
+  startTransfer(transfer: Transfer): void;
+  abortTransfer(transfer: Transfer): void;
+  /** The viewer's playlist ends before this segment (live: not yet published or not yet seen). */
+  knownSegments(viewer: SimViewer): number;
+  live: boolean;
+  segmentDurationS: number;
+  targetLatencyS: number;
+  policy: 'guarded' | 'pml-defaults';
+  httpTtfbS: number;
+  memoryBytes: number;
+}
+
+export class SimViewer {
+  readonly stored: Uint8Array;
+  readonly requests: Array<Transfer | undefined>;
+  /** Connected peers holding each segment. */
+  readonly peersLoaded: Uint16Array;
+  /** Connected peers fetching each segment over HTTP (they announce that too). */
+  readonly peersHttpLoading: Uint16Array;
+  readonly neighbors = new Set<SimViewer>();
+  readonly downloadingFrom = new Set<SimViewer>();
+  readonly httpTransfers = new Set<Transfer>();
+  online = false;
+  httpActive = 0;
+  p2pActive = 0;
+  uploads = 0;
+  storedBytes = 0;
+  /** Lowest segment index that may still be stored (eviction scans from here). */
+  private oldestStored = 0;
+  /** hls.js's current request: every segment before it has been handed to hls.js. */
+  requested = -1;
+  firstSegment = 0;
+  positionS = 0;
+  startedAtS: number | undefined;
+  stalled = false;
+  dirty = true;
+  nextQueueAtS = 0;
+  nextRandomHttpAtS = 0;
+  private nextPolicyAtS = 0;
+  private aloneSinceS: number | undefined;
+  private readonly recentHttpS: number[] = [];
+  windows: GuardDecision = PML_DEFAULT_WINDOWS;
+  /**
+   * hls.js's buffer target as p2p-media-loader-hlsjs sets it at each playlist update (it only ever
+   * lowers it): max(2 segments, highDemandTimeWindow), so that p2p-media-loader does the prefetching.
+   */
+  hlsBufferS = Infinity;
+  // Figures
+  httpBytes = 0;
+  p2pBytes = 0;
+  uploadedBytes = 0;
+  watchedS = 0;
+  rebufferS = 0;
+  stalls = 0;
+  p2pStalls = 0;
+
+  constructor(
+    readonly id: number,
+    readonly rendition: number,
+    readonly joinAtS: number,
+    readonly leaveAtS: number,
+    segments: number,
+    /** Live: seconds this viewer's playlist lags the publisher (its refresh phase). */
+    readonly playlistLagS: number,
+  ) {
+    this.stored = new Uint8Array(segments);
+    this.requests = new Array(segments);
+    this.peersLoaded = new Uint16Array(segments);
+    this.peersHttpLoading = new Uint16Array(segments);
+  }
+
+  /** Join: the playlist is loaded (one origin round trip) and hls.js asks for its first segment. */
+  start(ctx: SwarmContext, firstSegment: number, positionS: number): void {
+    this.online = true;
+    this.firstSegment = firstSegment;
+    this.oldestStored = firstSegment;
+    this.requested = firstSegment;
+    this.positionS = positionS;
+    // Meshcast seeds the guard with the playlist's load time before any segment is measured.
+    this.recentHttpS.push(ctx.httpTtfbS);
+    this.aloneSinceS = ctx.nowS;
+    this.updatePolicy(ctx);
+    this.limitHlsBuffer(ctx);
+    this.nextRandomHttpAtS = ctx.nowS + 1;
+  }
+
+  get uploadOpen(): boolean {
+    return this.uploads < MAX_CONCURRENT_UPLOADS;
+  }
+
+  /** One simulation step of this viewer, after the transfers advanced. */
+  step(ctx: SwarmContext, stepS: number): void {
+    if (ctx.nowS >= this.nextPolicyAtS) this.updatePolicy(ctx);
+    this.feedPlayer(ctx);
+    if (ctx.nowS >= this.nextQueueAtS) this.dirty = true; // hls.js's playback updates, throttled to 1 s
+    if (this.dirty) this.processQueue(ctx);
+    if (ctx.nowS >= this.nextRandomHttpAtS) {
+      this.loadRandomThroughHttp(ctx);
+      this.nextRandomHttpAtS = ctx.nowS + 1 + ctx.random() * this.neighbors.size;
+    }
+    this.play(ctx, stepS);
+  }
+
+  private limitHlsBuffer(ctx: SwarmContext): void {
+    this.hlsBufferS = Math.min(this.hlsBufferS, Math.max(2 * ctx.segmentDurationS, this.windows.highDemandTimeWindow));
+  }
+
+  private updatePolicy(ctx: SwarmContext): void {
+    this.nextPolicyAtS = ctx.nowS + POLICY_TICK_S;
+    if (ctx.policy === 'pml-defaults') return;
+    if (this.neighbors.size > 0) this.aloneSinceS = undefined;
+    else this.aloneSinceS ??= ctx.nowS;
+    let inFlightS = 0;
+    for (const t of this.httpTransfers) inFlightS = Math.max(inFlightS, ctx.nowS - t.startedAtS);
+    const next = decideWindows(
+      {
+        http: { recentLoadS: this.recentHttpS, inFlightS },
+        segmentDurationS: ctx.segmentDurationS,
+        live: ctx.live,
+        targetLatencyS: ctx.targetLatencyS,
+        alone: this.aloneSinceS !== undefined && ctx.nowS - this.aloneSinceS >= ALONE_AFTER_S,
+      },
+      { httpS: undefined, p2pS: 120 },
+    );
+    if (next.highDemandTimeWindow !== this.windows.highDemandTimeWindow) this.dirty = true;
+    this.windows = next;
+    if (ctx.live) this.limitHlsBuffer(ctx); // a live playlist updates every segment
+  }
+
+  /** hls.js: take each segment p2p-media-loader has, ask for the next while its buffer target allows. */
+  private feedPlayer(ctx: SwarmContext): void {
+    const known = ctx.knownSegments(this);
+    const targetS = Math.min(ctx.maxBufferS(this.rendition), this.hlsBufferS);
+    while (this.requested < known && this.stored[this.requested] === 1 && this.bufferedEndS(ctx) - this.positionS < targetS) {
+      this.requested += 1;
+      this.dirty = true;
+    }
+  }
+
+  /** Seconds of media handed to hls.js ahead of the playhead. */
+  bufferedEndS(ctx: SwarmContext): number {
+    return this.requested > this.firstSegment ? ctx.segmentStartS(this.requested) : this.positionS;
+  }
+
+  private play(ctx: SwarmContext, stepS: number): void {
+    const end = this.bufferedEndS(ctx);
+    if (this.startedAtS === undefined) {
+      if (this.requested === this.firstSegment) return;
+      this.startedAtS = ctx.nowS;
+    }
+    if (this.positionS + stepS <= end) {
+      this.positionS += stepS;
+      this.watchedS += stepS;
+      this.stalled = false;
+      return;
+    }
+    if (this.requested >= this.requests.length || (!ctx.live && this.requested >= ctx.knownSegments(this))) {
+      this.positionS = end; // the end of the stream
+      return;
+    }
+    this.positionS = Math.max(this.positionS, end);
+    this.rebufferS += stepS;
+    if (!this.stalled) {
+      this.stalls += 1;
+      // Stall attribution as the player records it: was the missing segment coming from a peer?
+      const missing = this.requests[this.requested];
+      if (missing?.from) this.p2pStalls += 1;
+    }
+    this.stalled = true;
+  }
+
+  private inWindow(ctx: SwarmContext, segment: number, windowS: number): boolean {
+    return ctx.segmentStartS(segment) <= this.positionS + windowS && ctx.segmentEndS(segment) >= this.positionS;
+  }
+
+  private processQueue(ctx: SwarmContext): void {
+    this.dirty = false;
+    this.nextQueueAtS = ctx.nowS + 1;
+    const { highDemandTimeWindow: hd, p2pDownloadTimeWindow: p2pW, httpDownloadTimeWindow: httpW } = this.windows;
+    const last = Math.min(ctx.knownSegments(this), this.requests.length);
+    const horizonS = this.positionS + Math.max(hd, p2pW, httpW);
+    for (let s = Math.max(this.requested, 0); s < last; s++) {
+      if (ctx.segmentStartS(s) > horizonS) break;
+      if (this.stored[s]) continue;
+      const request = this.requests[s];
+      if (this.inWindow(ctx, s, hd)) {
+        if (request) {
+          if (request.from && (this.httpActive < SIMULTANEOUS_HTTP || this.abortLaterHttp(ctx, s, last))) {
+            ctx.abortTransfer(request);
+            this.loadThroughHttp(ctx, s);
+          }
+          continue;
+        }
+        if (this.httpActive < SIMULTANEOUS_HTTP || this.abortLaterHttp(ctx, s, last)) {
+          this.loadThroughHttp(ctx, s);
+          continue;
+        }
+        if (this.peersLoaded[s] > 0 && (this.p2pActive < SIMULTANEOUS_P2P || this.abortLaterP2P(ctx, s, last))) this.loadThroughP2P(ctx, s);
+      } else {
+        if (this.p2pActive >= SIMULTANEOUS_P2P) break; // nothing further down the queue can start
+        const p2pDownloadable = this.inWindow(ctx, s, p2pW) && this.peersLoaded[s] + this.peersHttpLoading[s] > 0;
+        if (p2pDownloadable && !request) this.loadThroughP2P(ctx, s);
+      }
+    }
+  }
+
+  private abortLaterHttp(ctx: SwarmContext, after: number, last: number): boolean {
+    return this.abortLater(ctx, after, last, false);
+  }
+
+  private abortLaterP2P(ctx: SwarmContext, after: number, last: number): boolean {
+    return this.abortLater(ctx, after, last, true);
+  }
+
+  /** p2p-media-loader's abortLast…LoadingInQueueAfterItem: free a slot held by a later segment. */
+  private abortLater(ctx: SwarmContext, after: number, last: number, p2p: boolean): boolean {
+    const horizonS = this.positionS + Math.max(this.windows.p2pDownloadTimeWindow, this.windows.httpDownloadTimeWindow);
+    let end = after + 1;
+    while (end < last && ctx.segmentStartS(end) <= horizonS) end++;
+    for (let s = end - 1; s > after; s--) {
+      const request = this.requests[s];
+      if (request && !this.stored[s] && Boolean(request.from) === p2p) {
+        ctx.abortTransfer(request);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private loadRandomThroughHttp(ctx: SwarmContext): void {
+    const peers = this.neighbors.size;
+    if (peers === 0 || this.httpActive >= SIMULTANEOUS_HTTP) return;
+    const { httpDownloadTimeWindow: httpW, p2pDownloadTimeWindow: p2pW } = this.windows;
+    const candidates: number[] = [];
+    const last = Math.min(ctx.knownSegments(this), this.requests.length);
+    for (let s = Math.max(this.requested, 0); s < last; s++) {
+      if (ctx.segmentStartS(s) > this.positionS + httpW) break;
+      if (!this.inWindow(ctx, s, httpW) || this.stored[s] || this.requests[s]) continue;
+      if (this.inWindow(ctx, s, p2pW) && this.peersLoaded[s] + this.peersHttpLoading[s] > 0) continue;
+      candidates.push(s);
+    }
+    if (candidates.length === 0) return;
+    const peersCount = peers + 1;
+    const count = Math.min(candidates.length, SIMULTANEOUS_HTTP * peersCount);
+    const order = Array.from({ length: count }, (_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(ctx.random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    let probability = count / peersCount;
+    for (const index of order) {
+      if (this.httpActive >= SIMULTANEOUS_HTTP) break;
+      if (probability >= 1 || ctx.random() <= probability) this.loadThroughHttp(ctx, candidates[index]);
+      probability -= 1;
+      if (probability <= 0) break;
+    }
+  }
+
+  private loadThroughHttp(ctx: SwarmContext, segment: number): void {
+    const size = ctx.segmentSize(this.rendition, segment);
+    const transfer: Transfer = { viewer: this, from: undefined, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false };
+    this.requests[segment] = transfer;
+    this.httpActive += 1;
+    this.httpTransfers.add(transfer);
+    for (const peer of this.neighbors) peer.peersHttpLoading[segment] += 1;
+    ctx.startTransfer(transfer);
+  }
+
+  private loadThroughP2P(ctx: SwarmContext, segment: number): void {
+    let chosen: SimViewer | undefined;
+    let seen = 0;
+    for (const peer of this.neighbors) {
+      if (peer.stored[segment] !== 1 || this.downloadingFrom.has(peer)) continue;
+      // A peer at its concurrent-upload limit has switched uploading off (it announced nothing).
+      if (ctx.policy === 'guarded' && !peer.uploadOpen) continue;
+      seen += 1;
+      if (ctx.random() * seen < 1) chosen = peer; // uniform pick in one pass
+    }
+    if (!chosen) return;
+    const size = ctx.segmentSize(this.rendition, segment);
+    const transfer: Transfer = { viewer: this, from: chosen, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false };
+    this.requests[segment] = transfer;
+    this.p2pActive += 1;
+    this.downloadingFrom.add(chosen);
+    chosen.uploads += 1;
+    ctx.startTransfer(transfer);
+  }
+
+  /** A transfer to this viewer ended: complete (`received` = its size) or not. */
+  transferEnded(ctx: SwarmContext, transfer: Transfer, complete: boolean, received: number): void {
+    const { segment, from } = transfer;
+    this.requests[segment] = undefined;
+    this.dirty = true;
+    if (from) {
+      this.p2pActive -= 1;
+      this.downloadingFrom.delete(from);
+      from.uploads -= 1;
+      if (complete) {
+        this.p2pBytes += received;
+        from.uploadedBytes += received;
+      }
+    } else {
+      this.httpActive -= 1;
+      this.httpTransfers.delete(transfer);
+      this.httpBytes += received;
+      for (const peer of this.neighbors) peer.peersHttpLoading[segment] -= 1;
+      if (complete) {
+        this.recentHttpS.push(ctx.nowS - transfer.startedAtS);
+        if (this.recentHttpS.length > 5) this.recentHttpS.shift();
+      }
+    }
+    if (complete && this.online) this.store(ctx, segment, transfer.size);
+  }
+
+  private store(ctx: SwarmContext, segment: number, size: number): void {
+    this.evict(ctx, size);
+    this.stored[segment] = 1;
+    this.storedBytes += size;
+    for (const peer of this.neighbors) {
+      peer.peersLoaded[segment] += 1;
+      peer.dirty = true; // the announcement makes the peer process its queue
+    }
+  }
+
+  private evict(ctx: SwarmContext, incoming: number): void {
+    const hd = this.windows.highDemandTimeWindow;
+    for (let s = this.oldestStored; s < this.requests.length; s++) {
+      const behind = ctx.segmentEndS(s) < this.positionS;
+      if (!behind) break;
+      const full = this.storedBytes + incoming > ctx.memoryBytes;
+      const expired = ctx.live && this.positionS > ctx.segmentEndS(s) + hd;
+      if (!full && !expired) break;
+      if (this.stored[s]) {
+        this.stored[s] = 0;
+        this.storedBytes -= ctx.segmentSize(this.rendition, s);
+        for (const peer of this.neighbors) peer.peersLoaded[s] -= 1;
+      }
+      this.oldestStored = s + 1;
+    }
+  }
+
+  connect(peer: SimViewer): void {
+    this.neighbors.add(peer);
+    this.aloneSinceS = undefined;
+    this.dirty = true;
+    for (let s = peer.oldestStored; s < peer.stored.length; s++) {
+      if (peer.stored[s]) this.peersLoaded[s] += 1;
+      const request = peer.requests[s];
+      if (request && !request.from) this.peersHttpLoading[s] += 1;
+    }
+  }
+
+  disconnect(peer: SimViewer): void {
+    this.neighbors.delete(peer);
+    for (let s = peer.oldestStored; s < peer.stored.length; s++) {
+      if (peer.stored[s]) this.peersLoaded[s] -= 1;
+      const request = peer.requests[s];
+      if (request && !request.from) this.peersHttpLoading[s] -= 1;
+    }
+  }
+
+  /** Live: seconds behind the live edge. */
+  latencyS(edgeS: number): number {
+    return edgeS - this.positionS;
+  }
+}
