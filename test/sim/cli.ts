@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCalibration } from './sim-calibration';
-import { runScaleMatrix } from './sim-scale';
+import { runScaleMatrix, scaleTable } from './sim-scale';
 import { simulate, type SimReport } from './simulation';
 import type { SimOptions } from './sim-options';
 
@@ -92,7 +92,9 @@ function main(): void {
   if (values.scale) {
     const scenario = (values.scenario ?? 'live') as SimOptions['scenario'];
     if (scenario !== 'vod' && scenario !== 'live') fail(`--scenario must be vod or live, got "${scenario}"`);
-    write(json, runScaleMatrix(scenario, (r) => log(summary(r))));
+    const reports = runScaleMatrix(scenario, (r) => log(summary(r)));
+    write(json, reports);
+    process.stdout.write(`${scaleTable(reports)}\n`);
     return;
   }
   if (values.viewers === undefined) fail('--viewers is required');

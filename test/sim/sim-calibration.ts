@@ -25,6 +25,7 @@ export const BENCH_NETWORK: Partial<NetworkModel> = {
   httpBytesPerS: 20_000_000,
   p2pRttS: 0.02,
   p2pBytesPerS: 5_000_000,
+  uplinkBytesPerS: 50_000_000,
   connectS: [0.5, 1.5],
   announceIntervalS: 120,
 };

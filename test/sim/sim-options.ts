@@ -15,8 +15,10 @@ export interface NetworkModel {
   httpBytesPerS: number;
   /** Seconds from a P2P request to the first byte (one round trip between viewers). @default 0.06 */
   p2pRttS: number;
-  /** Bytes/s one WebRTC transfer carries when the uploader is not otherwise limited. @default 1_250_000 (10 Mbit/s) */
+  /** Bytes/s one WebRTC transfer carries at most. @default 1_250_000 (10 Mbit/s) */
   p2pBytesPerS: number;
+  /** Bytes/s a viewer's uplink carries, shared by its uploads under way. @default 2_500_000 (20 Mbit/s) */
+  uplinkBytesPerS: number;
   /** Seconds from an offer reaching a peer to a connected data channel: [min, max], uniform. @default [1, 3] */
   connectS: [number, number];
   /** Seconds between a viewer's announces to the tracker (Meshcast's `serve --announce-interval`). @default 120 */
@@ -31,7 +33,10 @@ export interface SimOptions {
   viewers: number;
   /** Renditions; each viewer stays on one (its own swarm, as p2p-media-loader keys swarms by stream). @default 1 */
   renditions: number;
-  /** Bytes/s each viewer may upload in total, shared by its uploads; undefined = only per-transfer speed bounds it. */
+  /**
+   * Meshcast's `upload.maxBytesPerS` for every viewer: uploads pause while a viewer is over it;
+   * undefined = no rate limit (the uplink and `upload.maxConcurrent` still bound uploading).
+   */
   uploadCapBps: number | undefined;
   /** Fraction of the audience leaving per minute, each replaced at once by a new viewer. @default 0 */
   churnPerMin: number;
@@ -59,8 +64,6 @@ export interface SimOptions {
   liveWindowS: number;
   /** Live: seconds of stream published before the first viewer joins. @default targetLatencyS + 60 */
   liveHeadStartS?: number;
-  /** Segment memory per viewer, MiB (Meshcast's `prefetch.memoryMiB`). @default 256 */
-  memoryMiB: number;
 }
 
 export const DEFAULT_NETWORK: NetworkModel = {
@@ -68,6 +71,7 @@ export const DEFAULT_NETWORK: NetworkModel = {
   httpBytesPerS: 3_125_000,
   p2pRttS: 0.06,
   p2pBytesPerS: 1_250_000,
+  uplinkBytesPerS: 2_500_000,
   connectS: [1, 3],
   announceIntervalS: 120,
   offersPerAnnounce: 5,
@@ -87,7 +91,6 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'viewers'> = {
   seed: 1,
   stepS: 0.1,
   network: DEFAULT_NETWORK,
-  memoryMiB: 256,
   liveWindowS: 60,
 };
 
@@ -122,10 +125,10 @@ export function resolveSimOptions(input: Partial<SimOptions> & { viewers: number
   check(Number.isInteger(o.seed), '--seed', 'an integer', o.seed);
   check(Number.isFinite(o.stepS) && o.stepS > 0 && o.stepS <= 0.5, 'stepS', 'seconds above 0, at most 0.5', o.stepS);
   check(Number.isFinite(o.liveWindowS) && o.liveWindowS >= 6, 'liveWindowS', 'seconds, at least 6', o.liveWindowS);
-  check(Number.isFinite(o.memoryMiB) && o.memoryMiB >= 16, 'memoryMiB', 'MiB, at least 16', o.memoryMiB);
+  check(o.uploadCapBps === undefined || o.policy === 'guarded', '--upload-cap', 'used with --policy guarded (it is Meshcast\'s upload.maxBytesPerS)', o.uploadCapBps);
   const n = o.network;
   for (const key of ['httpTtfbS', 'p2pRttS'] as const) check(Number.isFinite(n[key]) && n[key] >= 0, `network.${key}`, 'seconds, 0 or more', n[key]);
-  for (const key of ['httpBytesPerS', 'p2pBytesPerS'] as const) check(Number.isFinite(n[key]) && n[key] > 0, `network.${key}`, 'bytes per second above 0', n[key]);
+  for (const key of ['httpBytesPerS', 'p2pBytesPerS', 'uplinkBytesPerS'] as const) check(Number.isFinite(n[key]) && n[key] > 0, `network.${key}`, 'bytes per second above 0', n[key]);
   check(Array.isArray(n.connectS) && n.connectS.length === 2 && n.connectS[0] >= 0 && n.connectS[1] >= n.connectS[0], 'network.connectS', '[min, max] seconds', n.connectS);
   check(n.announceIntervalS >= 1, 'network.announceIntervalS', 'seconds, at least 1', n.announceIntervalS);
   check(Number.isInteger(n.offersPerAnnounce) && n.offersPerAnnounce >= 1, 'network.offersPerAnnounce', 'an integer, at least 1', n.offersPerAnnounce);

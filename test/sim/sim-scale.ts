@@ -20,3 +20,21 @@ export function runScaleMatrix(scenario: SimOptions['scenario'], onReport: (repo
   }
   return reports;
 }
+
+const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+
+/** README's table for one scenario's matrix (the README test checks README shows exactly this). */
+export function scaleTable(reports: SimReport[]): string {
+  const lines = [
+    '| viewers | renditions | upload cap | offload | origin egress GB | HTTP-only GB | first segments / deadline / background GB | mean peers | rebuffer | sim time s |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of reports) {
+    const gb = (bytes: number) => (bytes / 1e9).toFixed(1);
+    const reasons = r.originBytesByReason;
+    lines.push(
+      `| ${r.viewers.toLocaleString('en-US')} | ${r.renditions} | ${r.uploadCapBps === null ? 'none' : `${(r.uploadCapBps * 8) / 1e6} Mbit/s`} | ${pct(r.offload)} | ${gb(r.originBytes)} | ${gb(r.downloadedBytes)} | ${gb(reasons.start)} / ${gb(reasons.deadline)} / ${gb(reasons.background)} | ${r.meanPeers} | ${pct(r.rebufferRatio)} | ${r.wallS} |`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -14,18 +14,28 @@
  *   (p2p-media-loader weights by measured speed; here uniform, as all have the same speed).
  * - storage (`segment-memory-storage.ts`): live segments are dropped once the playhead is
  *   `highDemandTimeWindow` past their end; VOD segments behind the playhead when memory is full.
- * Meshcast's windows come from `decideWindows` in `src/policy/deadline-guard.ts`, the function the
- * player runs, fed with the HTTP times this viewer measured.
+ * Meshcast's windows come from `decideWindows` (`src/policy/deadline-guard.ts`), fed with the HTTP
+ * times this viewer measured, and its upload switch from `decideUpload` and `UploadBudget`
+ * (`src/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick.
  */
 import { decideWindows, type GuardDecision } from '../../src/policy/deadline-guard';
+import type { ResolvedPolicy } from '../../src/policy/policy-options';
+import { decideUpload, UploadBudget } from '../../src/policy/upload-rules';
 
 export const SIMULTANEOUS_HTTP = 2;
 export const SIMULTANEOUS_P2P = 3;
-/** Meshcast's `upload.maxConcurrent` default (guarded policy only). */
-export const MAX_CONCURRENT_UPLOADS = 4;
 const PML_DEFAULT_WINDOWS: GuardDecision = { highDemandTimeWindow: 15, httpDownloadTimeWindow: 3000, p2pDownloadTimeWindow: 6000 };
 const ALONE_AFTER_S = 3;
 const POLICY_TICK_S = 0.25;
+const ANNOUNCE_BATCH_S = 0.25;
+
+/**
+ * `start`: the viewer's first segment; `deadline`: a segment in the high-demand window (none of the
+ * connected peers delivered it in time, or none had it); `background`: the random HTTP fetch of a
+ * segment no connected peer had, which seeds the swarm.
+ */
+export type HttpReason = 'start' | 'deadline' | 'background';
+export const HTTP_REASONS: readonly HttpReason[] = ['start', 'deadline', 'background'];
 
 export interface Transfer {
   viewer: SimViewer;
@@ -36,6 +46,8 @@ export interface Transfer {
   left: number;
   /** Seconds until the first byte. */
   waitS: number;
+  /** HTTP only: why p2p-media-loader went to the origin. */
+  reason?: HttpReason;
   startedAtS: number;
   done: boolean;
 }
@@ -55,10 +67,9 @@ export interface SwarmContext {
   knownSegments(viewer: SimViewer): number;
   live: boolean;
   segmentDurationS: number;
-  targetLatencyS: number;
-  policy: 'guarded' | 'pml-defaults';
+  /** Meshcast's options as the player resolves them (`resolvePolicy`). */
+  policy: ResolvedPolicy;
   httpTtfbS: number;
-  memoryBytes: number;
 }
 
 export class SimViewer {
@@ -69,12 +80,18 @@ export class SimViewer {
   /** Connected peers fetching each segment over HTTP (they announce that too). */
   readonly peersHttpLoading: Uint16Array;
   readonly neighbors = new Set<SimViewer>();
+  /** Connected peers with uploading switched on: the only ones a request can go to. */
+  readonly openNeighbors = new Set<SimViewer>();
   readonly downloadingFrom = new Set<SimViewer>();
   readonly httpTransfers = new Set<Transfer>();
   online = false;
+  leftAtS: number | undefined;
   httpActive = 0;
   p2pActive = 0;
   uploads = 0;
+  /** Meshcast's upload switch (p2p-media-loader's `isP2PUploadDisabled`, inverted). */
+  uploadAllowed = true;
+  budget: UploadBudget | undefined;
   storedBytes = 0;
   /** Lowest segment index that may still be stored (eviction scans from here). */
   private oldestStored = 0;
@@ -84,12 +101,22 @@ export class SimViewer {
   positionS = 0;
   startedAtS: number | undefined;
   stalled = false;
+  /** Something of this viewer's own changed: p2p-media-loader processes its queue at once. */
   dirty = true;
+  /**
+   * A peer announced: p2p-media-loader processes its queue at once too; here at most every 0.25 s,
+   * which spares the simulator most of the work and the outcome little (segments take seconds).
+   */
+  announced = false;
+  private lastQueueAtS = -Infinity;
   nextQueueAtS = 0;
   nextRandomHttpAtS = 0;
   private nextPolicyAtS = 0;
   private aloneSinceS: number | undefined;
   private readonly recentHttpS: number[] = [];
+  private httpVersion = 0;
+  private decidedHttpVersion = -1;
+  private decidedAlone = false;
   windows: GuardDecision = PML_DEFAULT_WINDOWS;
   /**
    * hls.js's buffer target as p2p-media-loader-hlsjs sets it at each playlist update (it only ever
@@ -98,6 +125,10 @@ export class SimViewer {
   hlsBufferS = Infinity;
   // Figures
   httpBytes = 0;
+  /** httpBytes split by {@link HTTP_REASONS}. */
+  readonly httpBytesByReason = [0, 0, 0];
+  /** Of httpBytes, those of HTTP requests abandoned before their end. */
+  httpAbortedBytes = 0;
   p2pBytes = 0;
   uploadedBytes = 0;
   watchedS = 0;
@@ -130,13 +161,32 @@ export class SimViewer {
     // Meshcast seeds the guard with the playlist's load time before any segment is measured.
     this.recentHttpS.push(ctx.httpTtfbS);
     this.aloneSinceS = ctx.nowS;
+    const maxBytesPerS = ctx.policy.upload.maxBytesPerS;
+    if (ctx.policy.mode === 'guarded' && maxBytesPerS !== undefined) this.budget = new UploadBudget(maxBytesPerS, ctx.nowS * 1000);
     this.updatePolicy(ctx);
     this.limitHlsBuffer(ctx);
     this.nextRandomHttpAtS = ctx.nowS + 1;
   }
 
-  get uploadOpen(): boolean {
-    return this.uploads < MAX_CONCURRENT_UPLOADS;
+  /** Bytes sent to a peer: paid from the rate budget; a spent budget switches uploading off at once. */
+  uploaded(ctx: SwarmContext, bytes: number): void {
+    if (!this.budget) return;
+    this.budget.sent(bytes, ctx.nowS * 1000);
+    if (this.uploadAllowed && this.budget.available(ctx.nowS * 1000) <= 0) this.setUploadAllowed(false);
+  }
+
+  private setUploadAllowed(allowed: boolean): void {
+    if (allowed === this.uploadAllowed) return;
+    this.uploadAllowed = allowed;
+    for (const peer of this.neighbors) {
+      if (allowed) {
+        peer.openNeighbors.add(this);
+        // Switched back on, p2p-media-loader re-announces every segment held.
+        peer.announced = true;
+      } else {
+        peer.openNeighbors.delete(this);
+      }
+    }
   }
 
   /** One simulation step of this viewer, after the transfers advanced. */
@@ -144,7 +194,7 @@ export class SimViewer {
     if (ctx.nowS >= this.nextPolicyAtS) this.updatePolicy(ctx);
     this.feedPlayer(ctx);
     if (ctx.nowS >= this.nextQueueAtS) this.dirty = true; // hls.js's playback updates, throttled to 1 s
-    if (this.dirty) this.processQueue(ctx);
+    if (this.dirty || (this.announced && ctx.nowS - this.lastQueueAtS >= ANNOUNCE_BATCH_S)) this.processQueue(ctx);
     if (ctx.nowS >= this.nextRandomHttpAtS) {
       this.loadRandomThroughHttp(ctx);
       this.nextRandomHttpAtS = ctx.nowS + 1 + ctx.random() * this.neighbors.size;
@@ -158,20 +208,32 @@ export class SimViewer {
 
   private updatePolicy(ctx: SwarmContext): void {
     this.nextPolicyAtS = ctx.nowS + POLICY_TICK_S;
-    if (ctx.policy === 'pml-defaults') return;
+    const policy = ctx.policy;
+    if (policy.mode === 'pml-defaults') return;
+    const verdict = decideUpload(
+      { hidden: false, saveData: false, metered: false, budgetBytes: this.budget?.available(ctx.nowS * 1000), uploadsInFlight: this.uploads },
+      policy.upload,
+      this.uploadAllowed,
+    );
+    this.setUploadAllowed(verdict.allowed);
     if (this.neighbors.size > 0) this.aloneSinceS = undefined;
     else this.aloneSinceS ??= ctx.nowS;
     let inFlightS = 0;
     for (const t of this.httpTransfers) inFlightS = Math.max(inFlightS, ctx.nowS - t.startedAtS);
+    const alone = this.aloneSinceS !== undefined && ctx.nowS - this.aloneSinceS >= ALONE_AFTER_S;
+    // The decision is a pure function of these: skip it when none changed (most ticks, at scale).
+    if (inFlightS === 0 && alone === this.decidedAlone && this.decidedHttpVersion === this.httpVersion) return;
+    this.decidedAlone = alone;
+    this.decidedHttpVersion = this.httpVersion;
     const next = decideWindows(
       {
         http: { recentLoadS: this.recentHttpS, inFlightS },
         segmentDurationS: ctx.segmentDurationS,
         live: ctx.live,
-        targetLatencyS: ctx.targetLatencyS,
-        alone: this.aloneSinceS !== undefined && ctx.nowS - this.aloneSinceS >= ALONE_AFTER_S,
+        targetLatencyS: policy.live.targetLatency,
+        alone,
       },
-      { httpS: undefined, p2pS: 120 },
+      policy.prefetch,
     );
     if (next.highDemandTimeWindow !== this.windows.highDemandTimeWindow) this.dirty = true;
     this.windows = next;
@@ -226,31 +288,36 @@ export class SimViewer {
 
   private processQueue(ctx: SwarmContext): void {
     this.dirty = false;
+    this.announced = false;
+    this.lastQueueAtS = ctx.nowS;
     this.nextQueueAtS = ctx.nowS + 1;
     const { highDemandTimeWindow: hd, p2pDownloadTimeWindow: p2pW, httpDownloadTimeWindow: httpW } = this.windows;
+    const d = ctx.segmentDurationS;
     const last = Math.min(ctx.knownSegments(this), this.requests.length);
-    const horizonS = this.positionS + Math.max(hd, p2pW, httpW);
-    for (let s = Math.max(this.requested, 0); s < last; s++) {
-      if (ctx.segmentStartS(s) > horizonS) break;
+    // Segment s lies in a window of W seconds when it starts by position + W (and has not ended).
+    const lastHighDemand = Math.floor((this.positionS + hd) / d);
+    const lastP2P = Math.floor((this.positionS + p2pW) / d);
+    const lastQueued = Math.min(last - 1, Math.floor((this.positionS + Math.max(hd, p2pW, httpW)) / d));
+    const first = Math.max(this.requested, 0, Math.ceil(this.positionS / d) - 1);
+    for (let s = first; s <= lastQueued; s++) {
       if (this.stored[s]) continue;
       const request = this.requests[s];
-      if (this.inWindow(ctx, s, hd)) {
+      if (s <= lastHighDemand) {
         if (request) {
           if (request.from && (this.httpActive < SIMULTANEOUS_HTTP || this.abortLaterHttp(ctx, s, last))) {
             ctx.abortTransfer(request);
-            this.loadThroughHttp(ctx, s);
+            this.loadThroughHttp(ctx, s, 'deadline');
           }
           continue;
         }
         if (this.httpActive < SIMULTANEOUS_HTTP || this.abortLaterHttp(ctx, s, last)) {
-          this.loadThroughHttp(ctx, s);
+          this.loadThroughHttp(ctx, s, s === this.firstSegment ? 'start' : 'deadline');
           continue;
         }
         if (this.peersLoaded[s] > 0 && (this.p2pActive < SIMULTANEOUS_P2P || this.abortLaterP2P(ctx, s, last))) this.loadThroughP2P(ctx, s);
       } else {
-        if (this.p2pActive >= SIMULTANEOUS_P2P) break; // nothing further down the queue can start
-        const p2pDownloadable = this.inWindow(ctx, s, p2pW) && this.peersLoaded[s] + this.peersHttpLoading[s] > 0;
-        if (p2pDownloadable && !request) this.loadThroughP2P(ctx, s);
+        if (this.p2pActive >= SIMULTANEOUS_P2P || s > lastP2P) break; // nothing further down can start
+        if (!request && this.peersLoaded[s] > 0) this.loadThroughP2P(ctx, s);
       }
     }
   }
@@ -301,15 +368,15 @@ export class SimViewer {
     let probability = count / peersCount;
     for (const index of order) {
       if (this.httpActive >= SIMULTANEOUS_HTTP) break;
-      if (probability >= 1 || ctx.random() <= probability) this.loadThroughHttp(ctx, candidates[index]);
+      if (probability >= 1 || ctx.random() <= probability) this.loadThroughHttp(ctx, candidates[index], 'background');
       probability -= 1;
       if (probability <= 0) break;
     }
   }
 
-  private loadThroughHttp(ctx: SwarmContext, segment: number): void {
+  private loadThroughHttp(ctx: SwarmContext, segment: number, reason: HttpReason): void {
     const size = ctx.segmentSize(this.rendition, segment);
-    const transfer: Transfer = { viewer: this, from: undefined, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false };
+    const transfer: Transfer = { viewer: this, from: undefined, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false, reason };
     this.requests[segment] = transfer;
     this.httpActive += 1;
     this.httpTransfers.add(transfer);
@@ -320,10 +387,9 @@ export class SimViewer {
   private loadThroughP2P(ctx: SwarmContext, segment: number): void {
     let chosen: SimViewer | undefined;
     let seen = 0;
-    for (const peer of this.neighbors) {
+    // A peer with uploading switched off has announced nothing (and would answer "absent").
+    for (const peer of this.openNeighbors) {
       if (peer.stored[segment] !== 1 || this.downloadingFrom.has(peer)) continue;
-      // A peer at its concurrent-upload limit has switched uploading off (it announced nothing).
-      if (ctx.policy === 'guarded' && !peer.uploadOpen) continue;
       seen += 1;
       if (ctx.random() * seen < 1) chosen = peer; // uniform pick in one pass
     }
@@ -354,10 +420,13 @@ export class SimViewer {
       this.httpActive -= 1;
       this.httpTransfers.delete(transfer);
       this.httpBytes += received;
+      this.httpBytesByReason[HTTP_REASONS.indexOf(transfer.reason!)] += received;
+      if (!complete) this.httpAbortedBytes += received;
       for (const peer of this.neighbors) peer.peersHttpLoading[segment] -= 1;
       if (complete) {
         this.recentHttpS.push(ctx.nowS - transfer.startedAtS);
         if (this.recentHttpS.length > 5) this.recentHttpS.shift();
+        this.httpVersion += 1;
       }
     }
     if (complete && this.online) this.store(ctx, segment, transfer.size);
@@ -369,7 +438,7 @@ export class SimViewer {
     this.storedBytes += size;
     for (const peer of this.neighbors) {
       peer.peersLoaded[segment] += 1;
-      peer.dirty = true; // the announcement makes the peer process its queue
+      peer.announced = true;
     }
   }
 
@@ -378,7 +447,7 @@ export class SimViewer {
     for (let s = this.oldestStored; s < this.requests.length; s++) {
       const behind = ctx.segmentEndS(s) < this.positionS;
       if (!behind) break;
-      const full = this.storedBytes + incoming > ctx.memoryBytes;
+      const full = this.storedBytes + incoming > ctx.policy.prefetch.memoryMiB * 1024 * 1024;
       const expired = ctx.live && this.positionS > ctx.segmentEndS(s) + hd;
       if (!full && !expired) break;
       if (this.stored[s]) {
@@ -392,6 +461,7 @@ export class SimViewer {
 
   connect(peer: SimViewer): void {
     this.neighbors.add(peer);
+    if (peer.uploadAllowed) this.openNeighbors.add(peer);
     this.aloneSinceS = undefined;
     this.dirty = true;
     for (let s = peer.oldestStored; s < peer.stored.length; s++) {
@@ -403,6 +473,7 @@ export class SimViewer {
 
   disconnect(peer: SimViewer): void {
     this.neighbors.delete(peer);
+    this.openNeighbors.delete(peer);
     for (let s = peer.oldestStored; s < peer.stored.length; s++) {
       if (peer.stored[s]) this.peersLoaded[s] -= 1;
       const request = peer.requests[s];

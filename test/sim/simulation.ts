@@ -3,9 +3,10 @@
  * them, an origin and peers serving segments, advanced in fixed steps (`stepS`). Transfers are fluid:
  * each receives its rate every step (an uploader's cap shared by its uploads), after a first-byte wait.
  */
+import { resolvePolicy, type ResolvedPolicy } from '../../src/policy/policy-options';
 import { percentile } from '../../src/utils/percentile';
 import { renditionLadder, resolveSimOptions, type SimOptions } from './sim-options';
-import { SimViewer, type SwarmContext, type Transfer } from './sim-viewer';
+import { HTTP_REASONS, SimViewer, type HttpReason, type SwarmContext, type Transfer } from './sim-viewer';
 import { EventQueue, seededRandom } from './sim-utils';
 
 export interface SimReport {
@@ -26,6 +27,10 @@ export interface SimReport {
   offload: number;
   /** Bytes the origin sent (aborted requests' partial bytes included). */
   originBytes: number;
+  /** Of originBytes, those of requests abandoned before their end (moved on, or the viewer left). */
+  abortedHttpBytes: number;
+  /** originBytes by why the viewer went to the origin (see `HttpReason`). */
+  originBytesByReason: Record<HttpReason, number>;
   originEgressGB: number;
   p2pBytes: number;
   downloadedBytes: number;
@@ -35,6 +40,8 @@ export interface SimReport {
   duplication: number;
   /** P2P bytes started and abandoned (a peer left, or the segment moved to HTTP). */
   wastedP2PBytes: number;
+  /** The highest average upload rate of any viewer over its stay, bytes/s. */
+  uploadBytesPerSMax: number;
   rebufferRatio: number;
   stalls: number;
   p2pStalls: number;
@@ -61,10 +68,8 @@ class Simulation implements SwarmContext {
   readonly random: () => number;
   readonly live: boolean;
   readonly segmentDurationS: number;
-  readonly targetLatencyS: number;
-  readonly policy: SimOptions['policy'];
+  readonly policy: ResolvedPolicy;
   readonly httpTtfbS: number;
-  readonly memoryBytes: number;
   private readonly ladder: Array<{ share: number; bitrate: number }>;
   private readonly sizes: Float64Array[];
   private readonly segments: number;
@@ -82,10 +87,11 @@ class Simulation implements SwarmContext {
     this.random = seededRandom(o.seed);
     this.live = o.scenario === 'live';
     this.segmentDurationS = o.segmentS;
-    this.targetLatencyS = o.targetLatencyS;
-    this.policy = o.policy;
+    // The player's own option resolution: the simulated viewers run Meshcast's defaults plus these.
+    this.policy = resolvePolicy(
+      { policy: o.policy, live: { targetLatency: o.targetLatencyS }, upload: { maxBytesPerS: o.uploadCapBps } },
+    );
     this.httpTtfbS = o.network.httpTtfbS;
-    this.memoryBytes = o.memoryMiB * 1024 * 1024;
     this.ladder = renditionLadder(o.renditions, o.bitrate);
     const plan = o.plan ?? Array.from({ length: o.viewers }, (_, i) => {
       const joinAtS = o.viewers === 1 ? 0 : (i * o.joinSpreadS) / (o.viewers - 1);
@@ -149,7 +155,7 @@ class Simulation implements SwarmContext {
    * segments less one, at most 120 s' worth.
    */
   private startLatencyS(): number {
-    if (this.policy === 'guarded') return this.targetLatencyS;
+    if (this.policy.mode === 'guarded') return this.policy.live.targetLatency;
     const d = this.segmentDurationS;
     return Math.min(Math.floor(this.o.liveWindowS / d) - 1, Math.floor(120 / d)) * d;
   }
@@ -177,8 +183,7 @@ class Simulation implements SwarmContext {
   }
 
   private advanceTransfers(stepS: number): void {
-    const { p2pBytesPerS, httpBytesPerS } = this.o.network;
-    const cap = this.o.uploadCapBps;
+    const { p2pBytesPerS, httpBytesPerS, uplinkBytesPerS } = this.o.network;
     let kept = 0;
     for (const transfer of this.transfers) {
       if (transfer.done) continue;
@@ -192,8 +197,10 @@ class Simulation implements SwarmContext {
         activeS = -transfer.waitS;
       }
       const from = transfer.from;
-      const rate = from ? (cap === undefined ? p2pBytesPerS : Math.min(p2pBytesPerS, cap / from.uploads)) : httpBytesPerS;
-      transfer.left -= rate * activeS;
+      const rate = from ? Math.min(p2pBytesPerS, uplinkBytesPerS / from.uploads) : httpBytesPerS;
+      const bytes = Math.min(transfer.left, rate * activeS);
+      transfer.left -= bytes;
+      from?.uploaded(this, bytes);
       if (transfer.left > 0) {
         this.transfers[kept++] = transfer;
         continue;
@@ -260,11 +267,13 @@ class Simulation implements SwarmContext {
       this.abortTransfer(transfer);
     }
     viewer.online = false;
+    viewer.leftAtS = this.nowS;
     for (const peer of viewer.neighbors) {
       peer.disconnect(viewer);
       peer.dirty = true;
     }
     viewer.neighbors.clear();
+    viewer.openNeighbors.clear();
     removeFrom(this.online, viewer);
     removeFrom(this.swarms[viewer.rendition], viewer);
   }
@@ -319,12 +328,15 @@ class Simulation implements SwarmContext {
       seed: o.seed,
       offload: round(p2pBytes / Math.max(1, p2pBytes + originBytes)),
       originBytes: Math.round(originBytes),
+      abortedHttpBytes: Math.round(sum(this.sessions.map((v) => v.httpAbortedBytes))),
+      originBytesByReason: Object.fromEntries(HTTP_REASONS.map((reason, i) => [reason, Math.round(sum(this.sessions.map((v) => v.httpBytesByReason[i])))])) as Record<HttpReason, number>,
       originEgressGB: round(originBytes / 1e9, 3),
       p2pBytes: Math.round(p2pBytes),
       downloadedBytes: Math.round(originBytes + p2pBytes),
       distinctBytes,
       duplication: round(originBytes / Math.max(1, distinctBytes)),
       wastedP2PBytes: Math.round(this.wastedP2PBytes),
+      uploadBytesPerSMax: Math.round(Math.max(...this.sessions.map((v) => v.uploadedBytes / Math.max(1, (v.leftAtS ?? this.horizonS) - v.joinAtS)))),
       rebufferRatio: round(rebufferS / Math.max(1e-9, watchedS + rebufferS)),
       stalls: sum(this.sessions.map((v) => v.stalls)),
       p2pStalls: sum(this.sessions.map((v) => v.p2pStalls)),

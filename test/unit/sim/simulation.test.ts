@@ -1,0 +1,96 @@
+import { CALIBRATION_CASES, calibrate, TOLERANCE_POINTS } from '../../sim/sim-calibration';
+import { renditionLadder } from '../../sim/sim-options';
+import { simulate } from '../../sim/simulation';
+
+// Small audiences and short streams: each run takes well under a second.
+const SHORT = { durationS: 120, joinSpreadS: 20 };
+
+describe('calibration against the benchmark', () => {
+  test.each(CALIBRATION_CASES.map((c) => [c.name, c] as const))('%s: simulated offload within the tolerance of the measured one', (_name, c) => {
+    const result = calibrate(c);
+    // The bench figure is read from the committed report, not repeated here.
+    expect(result.benchOffload).toBeGreaterThan(0.5);
+    expect(Math.abs(result.simOffload - result.benchOffload) * 100).toBeLessThanOrEqual(TOLERANCE_POINTS);
+  });
+});
+
+describe('simulator', () => {
+  test('every viewer receives every segment of the VOD exactly once, from a peer or the origin', () => {
+    const viewers = 40;
+    const report = simulate({ viewers, ...SHORT, scenario: 'vod', bitrate: 1_000_000 });
+    const mediaBytes = report.distinctBytes; // the origin sent each segment at least once here
+    expect(report.p2pBytes + report.originBytes - report.abortedHttpBytes).toBe(viewers * mediaBytes);
+    expect(report.rebufferRatio).toBe(0);
+    expect(report.p2pStalls).toBe(0);
+  });
+
+  test('a lone viewer gets everything from the origin, once', () => {
+    const report = simulate({ viewers: 1, ...SHORT });
+    expect(report.offload).toBe(0);
+    expect(report.p2pBytes).toBe(0);
+    expect(report.duplication).toBe(1);
+  });
+
+  test('the same options and seed give the same figures', () => {
+    const { wallS: _a, ...first } = simulate({ viewers: 30, ...SHORT, seed: 7 });
+    const { wallS: _b, ...second } = simulate({ viewers: 30, ...SHORT, seed: 7 });
+    expect(second).toEqual(first);
+  });
+
+  test('offload grows with the audience of a live stream', () => {
+    const offloads = [5, 50, 300].map((viewers) => simulate({ viewers, ...SHORT, scenario: 'live' }).offload);
+    expect(offloads[1]).toBeGreaterThan(offloads[0]);
+    expect(offloads[2]).toBeGreaterThan(offloads[1]);
+  });
+
+  test('an upload cap bounds what each viewer uploads and lowers the offload', () => {
+    const cap = 100_000;
+    const bitrate = 1_000_000;
+    const free = simulate({ viewers: 60, ...SHORT, bitrate });
+    const capped = simulate({ viewers: 60, ...SHORT, bitrate, uploadCapBps: cap });
+    // Meshcast's token bucket: the rate over a stay, plus two seconds' worth, plus the uploads under way.
+    const segmentBytes = (bitrate * 2 * 1.1) / 8;
+    expect(capped.uploadBytesPerSMax).toBeLessThanOrEqual(cap + (2 * cap + 4 * segmentBytes) / SHORT.durationS);
+    expect(free.uploadBytesPerSMax).toBeGreaterThan(cap * 2);
+    expect(capped.offload).toBeLessThan(free.offload);
+    expect(capped.rebufferRatio).toBe(0);
+  });
+
+  test('renditions split the swarm: three renditions offload less than one for the same audience', () => {
+    const one = simulate({ viewers: 30, ...SHORT, scenario: 'live' });
+    const three = simulate({ viewers: 30, ...SHORT, scenario: 'live', renditions: 3 });
+    expect(three.offload).toBeLessThan(one.offload);
+    expect(renditionLadder(3, 2_500_000)).toEqual([
+      { share: 0.25, bitrate: 1_250_000 },
+      { share: 0.5, bitrate: 2_500_000 },
+      { share: 0.25, bitrate: 5_000_000 },
+    ]);
+  });
+
+  test('churn: leavers are replaced, uploads cut short by a leaving peer are fetched again without a stall', () => {
+    const steady = simulate({ viewers: 50, ...SHORT, scenario: 'live' });
+    const churning = simulate({ viewers: 50, ...SHORT, scenario: 'live', churnPerMin: 0.5 });
+    expect(steady.sessions).toBe(50);
+    expect(churning.sessions).toBeGreaterThan(60);
+    expect(churning.wastedP2PBytes).toBeGreaterThan(steady.wastedP2PBytes);
+    expect(churning.p2pStalls).toBe(0);
+    expect(churning.rebufferRatio).toBe(0);
+  });
+
+  test('live viewers sit at the target latency under the guard, and far behind with p2p-media-loader defaults', () => {
+    const guarded = simulate({ viewers: 20, ...SHORT, scenario: 'live', targetLatencyS: 12 });
+    const defaults = simulate({ viewers: 20, ...SHORT, scenario: 'live', policy: 'pml-defaults' });
+    expect(guarded.liveLatencyMedianS).toBeGreaterThanOrEqual(12);
+    expect(guarded.liveLatencyMedianS).toBeLessThanOrEqual(15);
+    // p2p-media-loader-hlsjs sets hls.js to sit the playlist's length less one segment behind (60 s playlist).
+    expect(defaults.liveLatencyMedianS).toBeGreaterThanOrEqual(58);
+  });
+
+  test('malformed options throw, naming the option', () => {
+    expect(() => simulate({ viewers: 0 })).toThrow('--viewers');
+    expect(() => simulate({ viewers: 5, renditions: 2.5 })).toThrow('--renditions');
+    expect(() => simulate({ viewers: 5, churnPerMin: 2 })).toThrow('--churn');
+    expect(() => simulate({ viewers: 5, uploadCapBps: 100_000, policy: 'pml-defaults' })).toThrow('--upload-cap');
+    expect(() => simulate({ viewers: 5, scenario: 'vod-ish' as never })).toThrow('--scenario');
+  });
+});
