@@ -43,6 +43,8 @@ export class PolicyController {
   private readonly budget: UploadBudget | undefined;
   private applied: GuardDecision | undefined;
   private uploadAllowed = true;
+  private uploadCheckQueued = false;
+  private disposed = false;
   private measuredSegments = 0;
   /** Since when no peer has been connected; undefined while one is. */
   private aloneSince: number | undefined = performance.now();
@@ -72,9 +74,21 @@ export class PolicyController {
     this.budget = policy.upload.maxBytesPerS === undefined ? undefined : new UploadBudget(policy.upload.maxBytesPerS, performance.now());
     on('onChunkUploaded', (bytes) => {
       this.budget?.sent(bytes, performance.now());
-      // Spent: stop taking requests now rather than at the next tick.
-      if (this.uploadAllowed && this.budget && this.budget.available(performance.now()) <= 0) this.tick();
+      if (!this.uploadAllowed || this.uploadCheckQueued) return;
+      // Spent, or serving as many peers as allowed: stop taking requests now, not at the next tick.
+      // Otherwise every neighbour asking meanwhile is served at once (a crowd asks the first viewer
+      // holding a new live segment all together), and the uploads share its uplink and come late.
+      // In a microtask: after this event's other listeners have counted the chunk's upload, and
+      // before the next request reaches p2p-media-loader.
+      this.uploadCheckQueued = true;
+      queueMicrotask(() => {
+        this.uploadCheckQueued = false;
+        if (this.disposed || !this.uploadAllowed) return;
+        const spent = this.budget !== undefined && this.budget.available(performance.now()) <= 0;
+        if (spent || this.target.uploadsInFlight(Date.now()) >= this.policy.upload.maxConcurrent) this.tick();
+      });
     });
+    this.disposer.add(() => (this.disposed = true));
 
     const timer = setInterval(() => this.tick(), TICK_MS);
     this.disposer.add(() => clearInterval(timer));

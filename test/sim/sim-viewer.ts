@@ -400,6 +400,8 @@ export class SimViewer {
     this.p2pActive += 1;
     this.downloadingFrom.add(chosen);
     chosen.uploads += 1;
+    // Meshcast switches uploading off at the first chunk of the upload that reaches the limit.
+    if (ctx.policy.mode === 'guarded' && chosen.uploads >= ctx.policy.upload.maxConcurrent) chosen.setUploadAllowed(false);
     ctx.startTransfer(transfer);
   }
 
