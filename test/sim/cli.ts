@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runCalibration } from './sim-calibration';
+import { calibrationTable, runCalibration } from './sim-calibration';
 import { runScaleMatrix, scaleTable } from './sim-scale';
 import { simulate, type SimReport } from './simulation';
 import type { SimOptions } from './sim-options';
@@ -86,6 +86,7 @@ function main(): void {
   if (values.calibrate) {
     const calibration = runCalibration(log);
     write(json, calibration);
+    process.stdout.write(`${calibrationTable(calibration)}\n`);
     if (!calibration.every((c) => c.withinTolerance)) process.exitCode = 1;
     return;
   }

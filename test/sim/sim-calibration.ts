@@ -111,3 +111,13 @@ export function runCalibration(log: (line: string) => void): CalibrationResult[]
     return result;
   });
 }
+
+/** README's calibration table (the README test checks README shows exactly this). */
+export function calibrationTable(results: CalibrationResult[]): string {
+  const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+  return [
+    '| setup (6 viewers, 90 s each) | bench offload | simulated offload (5 seeds) | difference | bench duplication | simulated duplication |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.name.replace(', 6 viewers', '')} | ${pct(r.benchOffload)} | ${pct(r.simOffload)} | ${r.differencePoints > 0 ? '+' : ''}${r.differencePoints.toFixed(1)} points | ${r.benchDuplication.toFixed(2)} | ${r.simDuplication.toFixed(2)} |`),
+  ].join('\n');
+}

@@ -1,6 +1,8 @@
-import { CALIBRATION_CASES, calibrate, TOLERANCE_POINTS } from '../../sim/sim-calibration';
+import { readFileSync } from 'node:fs';
+import { CALIBRATION_CASES, calibrate, runCalibration, TOLERANCE_POINTS } from '../../sim/sim-calibration';
+import { SCALE_UPLOAD_CAP } from '../../sim/sim-scale';
 import { renditionLadder } from '../../sim/sim-options';
-import { simulate } from '../../sim/simulation';
+import { simulate, type SimReport } from '../../sim/simulation';
 
 // Small audiences and short streams: each run takes well under a second.
 const SHORT = { durationS: 120, joinSpreadS: 20 };
@@ -11,6 +13,28 @@ describe('calibration against the benchmark', () => {
     // The bench figure is read from the committed report, not repeated here.
     expect(result.benchOffload).toBeGreaterThan(0.5);
     expect(Math.abs(result.simOffload - result.benchOffload) * 100).toBeLessThanOrEqual(TOLERANCE_POINTS);
+  });
+});
+
+describe('committed results (README "Scale") are what the simulator gives now', () => {
+  test('calibration', () => {
+    expect(runCalibration(() => {})).toEqual(JSON.parse(readFileSync('bench-results/sim/calibration.json', 'utf8')));
+  });
+
+  test.each(['live', 'vod'])('%s: the 10- and 100-viewer runs, simulated again', (scenario) => {
+    const committed: SimReport[] = JSON.parse(readFileSync(`bench-results/sim/scale-${scenario}.json`, 'utf8'));
+    const small = committed.filter((r) => r.viewers <= 100);
+    expect(small).toHaveLength(8);
+    for (const { wallS: _wall, ...expected } of small) {
+      const { wallS: _w, ...again } = simulate({
+        scenario: expected.scenario as 'vod' | 'live',
+        viewers: expected.viewers,
+        renditions: expected.renditions,
+        uploadCapBps: expected.uploadCapBps ?? undefined,
+      });
+      expect(again).toEqual(expected);
+    }
+    expect(committed.filter((r) => r.uploadCapBps !== null).every((r) => r.uploadCapBps === SCALE_UPLOAD_CAP)).toBe(true);
   });
 });
 
