@@ -90,7 +90,7 @@ export default [
   {
     input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts', adversary: 'test/adversary/cli.ts', sim: 'test/sim/cli.ts' },
     external: (id) => isDependency(id) || ['playwright-core', 'ws'].includes(id),
-    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/adversary/*.ts', 'test/sim/*.ts', 'test/e2e/harness.ts'] })],
+    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/adversary/*.ts', 'test/sim/*.ts', 'test/e2e/harness.ts', 'test/repo-root.ts'] })],
     output: { dir: 'build', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
   },
 ];

@@ -2,16 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { MeshcastStats } from '../../src/index';
+import { ROOT } from '../repo-root';
 
-/** The repository root, found from this file whether it runs from test/ or bundled into build/. */
-export const ROOT = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-})();
+export { ROOT };
 const CLI = path.join(ROOT, 'dist/cli.js');
 
 /** The flags agreed in DESIGN.md: headless, no background traffic, WebRTC over loopback. */

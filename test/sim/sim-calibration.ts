@@ -3,21 +3,16 @@
  * policy, the machine's loopback network) against the figures `npm run bench` measured with real
  * Chromium viewers (bench-results/). The simulated offload is the mean over several seeds.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { planScenario } from '../bench/scenarios';
+import { ROOT } from '../repo-root';
 import type { NetworkModel, SimOptions } from './sim-options';
 import { simulate } from './simulation';
 
 export const TOLERANCE_POINTS = 5;
 const SEEDS = [1, 2, 3, 4, 5];
 
-const ROOT = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return existsSync(path.join(dir, 'package.json')) ? dir : process.cwd();
-})();
 
 /** Loopback between Chromium pages and the local origin, as in the benchmark. */
 export const BENCH_NETWORK: Partial<NetworkModel> = {

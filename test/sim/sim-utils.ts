@@ -17,10 +17,6 @@ export class EventQueue<T> {
   private readonly items: T[] = [];
   private counter = 0;
 
-  get size(): number {
-    return this.items.length;
-  }
-
   push(atS: number, item: T): void {
     this.times.push(atS);
     this.order.push(this.counter++);

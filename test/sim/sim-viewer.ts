@@ -304,30 +304,22 @@ export class SimViewer {
       const request = this.requests[s];
       if (s <= lastHighDemand) {
         if (request) {
-          if (request.from && (this.httpActive < SIMULTANEOUS_HTTP || this.abortLaterHttp(ctx, s, last))) {
+          if (request.from && (this.httpActive < SIMULTANEOUS_HTTP || this.abortLater(ctx, s, last, false))) {
             ctx.abortTransfer(request);
             this.loadThroughHttp(ctx, s, 'deadline');
           }
           continue;
         }
-        if (this.httpActive < SIMULTANEOUS_HTTP || this.abortLaterHttp(ctx, s, last)) {
+        if (this.httpActive < SIMULTANEOUS_HTTP || this.abortLater(ctx, s, last, false)) {
           this.loadThroughHttp(ctx, s, s === this.firstSegment ? 'start' : 'deadline');
           continue;
         }
-        if (this.peersLoaded[s] > 0 && (this.p2pActive < SIMULTANEOUS_P2P || this.abortLaterP2P(ctx, s, last))) this.loadThroughP2P(ctx, s);
+        if (this.peersLoaded[s] > 0 && (this.p2pActive < SIMULTANEOUS_P2P || this.abortLater(ctx, s, last, true))) this.loadThroughP2P(ctx, s);
       } else {
         if (this.p2pActive >= SIMULTANEOUS_P2P || s > lastP2P) break; // nothing further down can start
         if (!request && this.peersLoaded[s] > 0) this.loadThroughP2P(ctx, s);
       }
     }
-  }
-
-  private abortLaterHttp(ctx: SwarmContext, after: number, last: number): boolean {
-    return this.abortLater(ctx, after, last, false);
-  }
-
-  private abortLaterP2P(ctx: SwarmContext, after: number, last: number): boolean {
-    return this.abortLater(ctx, after, last, true);
   }
 
   /** p2p-media-loader's abortLast…LoadingInQueueAfterItem: free a slot held by a later segment. */
