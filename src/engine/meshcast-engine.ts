@@ -41,6 +41,8 @@ export class MeshcastEngine {
   readonly sessionId = newSessionId();
   private readonly listeners: Listeners = { segmentLoaded: new Set(), error: new Set() };
   private destroyed = false;
+  /** The collector's last count of viewers of the stream this engine beaconed about. */
+  private audience: { streamId: string; viewers: number } | undefined;
 
   /** @throws MeshcastError (type `configError`) when an option is invalid, naming the option. */
   constructor(options: MeshcastOptions = {}) {
@@ -55,6 +57,14 @@ export class MeshcastEngine {
   /** The swarm the current source joined; `undefined` when P2P is off or nothing is loaded. */
   get swarmId(): string | undefined {
     return this.session?.swarmId;
+  }
+
+  /**
+   * This viewer's peer ID in the swarm (what peers and the tracker see), once a source is loaded with P2P
+   * under the guarded policy; undefined otherwise (p2p-media-loader then draws one it keeps to itself).
+   */
+  get peerId(): string | undefined {
+    return this.session?.peerId;
   }
 
   /** Starts playing `src` (an HLS playlist URL) into `media`, replacing any current source. */
@@ -81,7 +91,11 @@ export class MeshcastEngine {
     if (this.destroyed) throw new MeshcastError('otherError', 'engineDestroyed', 'MeshcastEngine was destroyed', { fatal: true });
     this.session?.destroy();
     if (this.options.statsUrl && !this.beacons) {
-      this.beacons = new BeaconSender(this.options.statsUrl, () => this.beacon(), this.options.statsIntervalS * 1000);
+      this.beacons = new BeaconSender(this.options.statsUrl, () => this.beacon(), this.options.statsIntervalS * 1000, undefined, (reply) => {
+        const audience = (reply as { audience?: unknown } | undefined)?.audience;
+        const streamId = this.session?.streamId;
+        if (streamId !== undefined && Number.isInteger(audience) && (audience as number) >= 0) this.audience = { streamId, viewers: audience as number };
+      });
     }
     if (this.observer?.media !== media) {
       this.observer?.dispose();
@@ -96,6 +110,8 @@ export class MeshcastEngine {
         this.emit('segmentLoaded', { source, bytes, url });
       },
       onError: (error) => this.emit('error', error),
+      // A count for another stream (the previous source) says nothing about this one.
+      audience: () => (this.audience && this.audience.streamId === this.session?.streamId ? this.audience.viewers : undefined),
     });
   }
 

@@ -5,6 +5,7 @@ import { deriveSwarmId, type ResolvedOptions } from '../config';
 import { MeshcastError } from '../errors';
 import { IntegrityGuard } from '../integrity/integrity-guard';
 import { initialWindows, PolicyController } from '../policy/policy-controller';
+import { pagePeerIdentity } from '../policy/segment-leader';
 import type { PlaybackQoe } from '../stats/playback-qoe';
 import type { QoeObserver } from '../stats/qoe-observer';
 import type { SegmentSource, SessionStats } from '../stats/session-stats';
@@ -20,6 +21,8 @@ export interface SessionSinks {
   observer: QoeObserver;
   onSegment(source: SegmentSource, bytes: number, url: string): void;
   onError(error: MeshcastError): void;
+  /** Viewers of the stream as the collector last counted them; undefined without a collector. */
+  audience(): number | undefined;
 }
 
 /** What a session plays: a source into a media element with its own hls.js, or a page's hls.js instance. */
@@ -37,6 +40,8 @@ export class SourceSession {
   readonly swarmId: string | undefined;
   /** The stream's identity in stats: its swarm id, whether or not P2P is on. */
   readonly streamId: string;
+  /** This viewer's peer ID in the swarm, when Meshcast set it (P2P on, guarded policy). */
+  readonly peerId: string | undefined;
   private readonly p2pEngine: HlsJsP2PEngine | undefined;
   private readonly integrity: IntegrityGuard | undefined;
   private readonly policy: PolicyController | undefined;
@@ -51,6 +56,7 @@ export class SourceSession {
     this.streamId = deriveSwarmId(new URL(this.src, document.baseURI).href, options.swarmId);
     if (options.p2p) {
       this.swarmId = this.streamId;
+      this.peerId = guarded ? pagePeerIdentity() : undefined;
       const integrity = new IntegrityGuard(options.integrity, sinks.stats, () => {
         this.p2pEngine?.applyDynamicConfig({ core: { isP2PDisabled: false } });
       });
@@ -62,7 +68,12 @@ export class SourceSession {
           ...(options.rtcConfig && { rtcConfig: options.rtcConfig }),
           ...(integrity.p2pInitiallyDisabled && { isP2PDisabled: true }),
           ...integrity.hooks(),
-          ...(guarded && { ...initialWindows(options.policy), segmentMemoryStorageLimit: options.policy.prefetch.memoryMiB }),
+          ...(guarded && {
+            ...initialWindows(options.policy),
+            segmentMemoryStorageLimit: options.policy.prefetch.memoryMiB,
+            // A full-length prefix is the whole peer ID: the policy must know its own.
+            trackerClientVersionPrefix: this.peerId,
+          }),
         },
       });
       const { fLoader, pLoader } = this.p2pEngine.getConfigForHlsJs();
@@ -82,6 +93,17 @@ export class SourceSession {
         },
         uploadsInFlight: (now) => sinks.stats.uploadsInFlight(now),
         peers: () => sinks.stats.peerCount(),
+        swarm: () => ({ selfId: this.peerId!, peerIds: sinks.stats.peerIds(), audience: sinks.audience() }),
+        liveSegments: () => {
+          const details = this.hls?.levels[this.hls.currentLevel]?.details ?? this.hls?.latestLevelDetails;
+          const media = this.hls?.media;
+          if (!details?.live || !media) return undefined;
+          const positionS = media.currentTime;
+          const segments = details.fragments
+            .filter((frag) => frag.start + frag.duration > positionS)
+            .map((frag) => ({ sequence: Number(frag.sn), startS: frag.start, url: frag.url }));
+          return { positionS, segments };
+        },
       }, options.policy, 'hls' in source ? source.hls.media : source.media);
     }
 
@@ -160,6 +182,7 @@ export class SourceSession {
       if (loading && loading.end > loading.start) this.policy?.originResponded((loading.end - loading.start) / 1000);
     };
     onHls(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
+    onHls(Hls.Events.LEVEL_UPDATED, () => this.policy?.playlistUpdated());
     onHls(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
 
     const addCoreListener = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {

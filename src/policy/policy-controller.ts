@@ -2,6 +2,7 @@ import type { CoreEventMap, DynamicCoreConfig } from 'p2p-media-loader-core';
 import { Disposer } from '../utils/disposer';
 import { decideWindows, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
+import { coordinateWindows, leadsSegment, seesWholeSwarm, type CoordinationState } from './segment-leader';
 import { decideUpload, UploadBudget } from './upload-rules';
 
 /** What the controller drives and reads: p2p-media-loader's engine and the page. */
@@ -15,6 +16,10 @@ export interface PolicyTarget {
   uploadsInFlight(nowMs: number): number;
   /** Peers connected now. */
   peers(): number;
+  /** This viewer's peer ID, its connected peers' IDs and the stream's audience (when the collector said). */
+  swarm?(): { selfId: string; peerIds: Iterable<string>; audience: number | undefined };
+  /** Live streams: the playhead and the playlist's segments from it on, oldest first. */
+  liveSegments?(): { positionS: number; segments: ReadonlyArray<{ sequence: number; startS: number; url: string }> } | undefined;
 }
 
 const TICK_MS = 250;
@@ -39,6 +44,9 @@ export function initialWindows(policy: ResolvedPolicy): GuardDecision {
 export class PolicyController {
   private readonly disposer = new Disposer();
   private readonly httpStarts = new Map<string, number>();
+  private readonly p2pLoading = new Set<string>();
+  /** Segments this viewer has (by URL), newest last; the oldest are forgotten past a few hundred. */
+  private readonly loaded = new Set<string>();
   private readonly recentLoadS: number[] = [];
   private readonly budget: UploadBudget | undefined;
   private applied: GuardDecision | undefined;
@@ -56,10 +64,14 @@ export class PolicyController {
     };
     on('onSegmentStart', ({ segment, downloadSource }) => {
       if (downloadSource === 'http') this.httpStarts.set(segment.url, performance.now());
+      else this.p2pLoading.add(segment.url);
     });
     on('onSegmentLoaded', ({ segmentUrl, downloadSource }) => {
       const started = this.httpStarts.get(segmentUrl);
       this.httpStarts.delete(segmentUrl);
+      this.p2pLoading.delete(segmentUrl);
+      this.loaded.add(segmentUrl);
+      if (this.loaded.size > 512) this.loaded.delete(this.loaded.values().next().value as string);
       if (downloadSource !== 'http' || started === undefined) return;
       if (this.measuredSegments === 0) this.recentLoadS.length = 0;
       this.measuredSegments += 1;
@@ -68,6 +80,7 @@ export class PolicyController {
     });
     const ended = ({ segment }: { segment: { url: string } }): void => {
       this.httpStarts.delete(segment.url);
+      this.p2pLoading.delete(segment.url);
     };
     on('onSegmentError', ended);
     on('onSegmentAbort', ended);
@@ -118,6 +131,16 @@ export class PolicyController {
     this.tick();
   }
 
+  /**
+   * The playlist changed (live: a new segment): decide again once p2p-media-loader has taken the
+   * playlist too (its hls.js listener runs after this one, in the same task).
+   */
+  playlistUpdated(): void {
+    queueMicrotask(() => {
+      if (!this.disposed) this.tick();
+    });
+  }
+
   /** The windows last handed to p2p-media-loader. */
   get windows(): GuardDecision | undefined {
     return this.applied;
@@ -133,12 +156,23 @@ export class PolicyController {
 
     // Until the playlist is parsed: a VOD-like stream of 2 s segments (only the live cap depends on it).
     const stream = this.target.stream() ?? { segmentDurationS: 2, live: false };
+    const connection = this.connection();
+    const verdict = decideUpload({
+      hidden: typeof document !== 'undefined' && document.visibilityState === 'hidden',
+      saveData: connection?.saveData === true,
+      metered: connection?.metered === true || connection?.type === 'cellular',
+      budgetBytes: this.budget?.available(now),
+      uploadsInFlight: this.target.uploadsInFlight(Date.now()),
+    }, this.policy.upload, this.uploadAllowed);
+    // Only a viewer that can serve its peers in full takes part in the one-fetcher agreement: a segment
+    // fetched by one that cannot would reach nobody.
+    const canSeed = this.policy.upload.maxBytesPerS === undefined && (verdict.allowed || verdict.reason === 'concurrency');
     if (this.target.peers() > 0) this.aloneSince = undefined;
     else this.aloneSince ??= now;
     {
       let inFlightS = 0;
       for (const started of this.httpStarts.values()) inFlightS = Math.max(inFlightS, (now - started) / 1000);
-      const decision = decideWindows(
+      let decision = decideWindows(
         {
           http: { recentLoadS: this.recentLoadS, inFlightS },
           segmentDurationS: stream.segmentDurationS,
@@ -148,6 +182,7 @@ export class PolicyController {
         },
         this.policy.prefetch,
       );
+      if (stream.live && canSeed) decision = coordinateWindows(decision, this.coordination(stream.segmentDurationS));
       const changed = !this.applied || (Object.keys(decision) as Array<keyof GuardDecision>).some((key) => decision[key] !== this.applied![key]);
       if (changed) {
         Object.assign(core, decision);
@@ -155,20 +190,32 @@ export class PolicyController {
       }
     }
 
-    const connection = this.connection();
-    const verdict = decideUpload({
-      hidden: typeof document !== 'undefined' && document.visibilityState === 'hidden',
-      saveData: connection?.saveData === true,
-      metered: connection?.metered === true || connection?.type === 'cellular',
-      budgetBytes: this.budget?.available(now),
-      uploadsInFlight: this.target.uploadsInFlight(Date.now()),
-    }, this.policy.upload, this.uploadAllowed);
     if (verdict.allowed !== this.uploadAllowed) {
       this.uploadAllowed = verdict.allowed;
       core.isP2PUploadDisabled = !verdict.allowed;
     }
 
     if (Object.keys(core).length > 0) this.target.applyDynamicConfig({ core });
+  }
+
+  /**
+   * Whether this viewer sees the whole swarm, and whether it fetches the newest live segment for it:
+   * it was elected, nobody has sent it the segment yet, and no peer is sending it an earlier one
+   * (p2p-media-loader would switch that download to HTTP once the window covers it).
+   */
+  private coordination(segmentDurationS: number): CoordinationState {
+    const base = { targetLatencyS: this.policy.live.targetLatency, segmentDurationS, newestAheadS: 0, leadsNewest: false, wholeSwarm: false };
+    const swarm = this.target.swarm?.();
+    const live = this.target.liveSegments?.();
+    if (!swarm || !live || live.segments.length === 0) return base;
+    const peerIds = [...swarm.peerIds];
+    if (!seesWholeSwarm(peerIds.length, swarm.audience)) return base;
+    const newest = live.segments[live.segments.length - 1];
+    const pending = (url: string) => this.httpStarts.has(url) || this.p2pLoading.has(url);
+    const leadsNewest = !this.loaded.has(newest.url) && !pending(newest.url)
+      && !live.segments.some((segment) => segment !== newest && this.p2pLoading.has(segment.url))
+      && leadsSegment(swarm.selfId, peerIds, newest.sequence);
+    return { ...base, wholeSwarm: true, leadsNewest, newestAheadS: newest.startS - live.positionS };
   }
 
   destroy(): void {

@@ -5,12 +5,13 @@ import type { Beacon } from './beacon-schema';
 export interface BeaconTransport {
   /** Fire-and-forget for a page going away (`navigator.sendBeacon`). */
   sendBeacon?: (url: string, body: Blob) => boolean;
+  /** Posts a beacon; resolves to the collector's JSON reply, or undefined. */
   fetch: (url: string, init: RequestInit) => Promise<unknown>;
 }
 
 const browserTransport = (): BeaconTransport => ({
   sendBeacon: typeof navigator !== 'undefined' && navigator.sendBeacon ? navigator.sendBeacon.bind(navigator) : undefined,
-  fetch: (url, init) => fetch(url, init),
+  fetch: (url, init) => fetch(url, init).then((response) => (response.ok ? response.json().catch(() => undefined) : undefined)),
 });
 
 /** A random session id: URL-safe, 22 characters. */
@@ -37,6 +38,8 @@ export class BeaconSender {
     private readonly payload: () => Omit<Beacon, 'seq'> | undefined,
     intervalMs: number,
     private readonly transport: BeaconTransport = browserTransport(),
+    /** The collector's reply to each regular beacon (`{ result, audience }`). */
+    private readonly onReply?: (reply: unknown) => void,
   ) {
     this.url = `${statsUrl.replace(/\/+$/, '')}/v1/beacons`;
     const timer = setInterval(() => this.send(), intervalMs);
@@ -61,6 +64,7 @@ export class BeaconSender {
     this.inFlight = true;
     this.transport
       .fetch(this.url, { method: 'POST', body, keepalive: true, headers: { 'content-type': 'text/plain' } })
+      .then((reply) => this.onReply?.(reply))
       .catch(() => undefined)
       .finally(() => {
         this.inFlight = false;

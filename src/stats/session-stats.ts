@@ -68,6 +68,11 @@ export class SessionStats {
     return this.connectionsByPeer.size;
   }
 
+  /** IDs of the peers connected now. */
+  peerIds(): IterableIterator<string> {
+    return this.connectionsByPeer.keys();
+  }
+
   /** Peers with an upload under way. */
   uploadsInFlight(nowMs = Date.now()): number {
     return this.uploads.uploadsInFlight(nowMs);

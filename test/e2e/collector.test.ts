@@ -36,13 +36,22 @@ describe('collector', () => {
   test('accepts a valid beacon; a repeat or an older one counts nothing', async () => {
     const first = beacon({ streamId: 'idempotency' });
     expect((await post(server, first)).status).toBe(202);
-    expect(await (await post(server, first)).json()).toEqual({ result: 'duplicate' });
+    expect(await (await post(server, first)).json()).toEqual({ result: 'duplicate', audience: 1 });
     const later = { ...first, seq: 3, httpBytes: 2000, p2pBytes: 6000 };
-    expect(await (await post(server, later)).json()).toEqual({ result: 'accepted' });
-    expect(await (await post(server, { ...first, seq: 2, httpBytes: 1500 })).json()).toEqual({ result: 'duplicate' });
+    expect(await (await post(server, later)).json()).toEqual({ result: 'accepted', audience: 1 });
+    expect(await (await post(server, { ...first, seq: 2, httpBytes: 1500 })).json()).toEqual({ result: 'duplicate', audience: 1 });
     expect(await summary(server, '?stream=idempotency')).toMatchObject({ httpBytes: 2000, p2pBytes: 6000, offloadRatio: 0.75, sessions: 1 });
     // application/json works too (fetch without keepalive restrictions).
     expect((await post(server, beacon({ streamId: 'idempotency' }), 'application/json')).status).toBe(202);
+  });
+
+  test('the reply counts the stream\'s audience: sessions of that stream heard from in the last minute', async () => {
+    const a = beacon({ streamId: 'audience' });
+    const b = beacon({ streamId: 'audience' });
+    expect(await (await post(server, a)).json()).toEqual({ result: 'accepted', audience: 1 });
+    expect(await (await post(server, b)).json()).toEqual({ result: 'accepted', audience: 2 });
+    expect(await (await post(server, beacon({ streamId: 'another-audience' }))).json()).toEqual({ result: 'accepted', audience: 1 });
+    expect(await (await post(server, { ...a, seq: 2 })).json()).toEqual({ result: 'accepted', audience: 2 });
   });
 
   test.each([

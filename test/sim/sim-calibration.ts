@@ -36,10 +36,10 @@ export interface CalibrationCase {
 
 export const CALIBRATION_CASES: CalibrationCase[] = [
   { name: 'vod, 6 viewers, guarded', benchFiles: ['bench-results/vod-6.json'], scenario: 'vod', policy: 'guarded' },
-  { name: 'live 20 s, 6 viewers, guarded', benchFiles: ['bench-results/live-6-latency20.json'], scenario: 'live', policy: 'guarded', targetLatencyS: 20 },
+  { name: 'live 20 s, 6 viewers, guarded', benchFiles: ['bench-results/live-6-latency20-leader.json'], scenario: 'live', policy: 'guarded', targetLatencyS: 20 },
   {
     name: 'live 10 s, 6 viewers, guarded (3 runs)',
-    benchFiles: [1, 2, 3].map((run) => `bench-results/live-6-latency10-run${run}.json`),
+    benchFiles: [1, 2, 3].map((run) => `bench-results/live-6-latency10-leader-run${run}.json`),
     scenario: 'live',
     policy: 'guarded',
     targetLatencyS: 10,

@@ -16,10 +16,13 @@
  *   `highDemandTimeWindow` past their end; VOD segments behind the playhead when memory is full.
  * Meshcast's windows come from `decideWindows` (`src/policy/deadline-guard.ts`), fed with the HTTP
  * times this viewer measured, and its upload switch from `decideUpload` and `UploadBudget`
- * (`src/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick.
+ * (`src/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick. On live
+ * streams a viewer connected to the whole audience (the collector's count; here exact, without the
+ * beacons' delay) applies `coordinateWindows` (`src/policy/segment-leader.ts`) as the player does.
  */
 import { decideWindows, type GuardDecision } from '../../src/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/policy/policy-options';
+import { coordinateWindows, leadsSegment, seesWholeSwarm } from '../../src/policy/segment-leader';
 import { decideUpload, UploadBudget } from '../../src/policy/upload-rules';
 
 export const SIMULTANEOUS_HTTP = 2;
@@ -65,6 +68,8 @@ export interface SwarmContext {
   abortTransfer(transfer: Transfer): void;
   /** The viewer's playlist ends before this segment (live: not yet published or not yet seen). */
   knownSegments(viewer: SimViewer): number;
+  /** Viewers watching the stream (all renditions): the audience the collector reports. */
+  audience(): number;
   live: boolean;
   segmentDurationS: number;
   /** Meshcast's options as the player resolves them (`resolvePolicy`). */
@@ -118,6 +123,10 @@ export class SimViewer {
   private decidedHttpVersion = -1;
   private decidedAlone = false;
   windows: GuardDecision = PML_DEFAULT_WINDOWS;
+  /** The deadline guard's windows before the swarm's agreement on live segments. */
+  private guardWindows: GuardDecision = PML_DEFAULT_WINDOWS;
+  /** The peer ID p2p-media-loader would announce (fixed by Meshcast, so that the player knows it). */
+  readonly peerId: string;
   /**
    * hls.js's buffer target as p2p-media-loader-hlsjs sets it at each playlist update (it only ever
    * lowers it): max(2 segments, highDemandTimeWindow), so that p2p-media-loader does the prefetching.
@@ -145,6 +154,7 @@ export class SimViewer {
     /** Live: seconds this viewer's playlist lags the publisher (its refresh phase). */
     readonly playlistLagS: number,
   ) {
+    this.peerId = `-MC0000-sim${String(id).padStart(9, '0')}`;
     this.stored = new Uint8Array(segments);
     this.requests = new Array(segments);
     this.peersLoaded = new Uint16Array(segments);
@@ -222,22 +232,44 @@ export class SimViewer {
     for (const t of this.httpTransfers) inFlightS = Math.max(inFlightS, ctx.nowS - t.startedAtS);
     const alone = this.aloneSinceS !== undefined && ctx.nowS - this.aloneSinceS >= ALONE_AFTER_S;
     // The decision is a pure function of these: skip it when none changed (most ticks, at scale).
-    if (inFlightS === 0 && alone === this.decidedAlone && this.decidedHttpVersion === this.httpVersion) return;
-    this.decidedAlone = alone;
-    this.decidedHttpVersion = this.httpVersion;
-    const next = decideWindows(
-      {
-        http: { recentLoadS: this.recentHttpS, inFlightS },
-        segmentDurationS: ctx.segmentDurationS,
-        live: ctx.live,
-        targetLatencyS: policy.live.targetLatency,
-        alone,
-      },
-      policy.prefetch,
-    );
+    if (inFlightS !== 0 || alone !== this.decidedAlone || this.decidedHttpVersion !== this.httpVersion) {
+      this.decidedAlone = alone;
+      this.decidedHttpVersion = this.httpVersion;
+      this.guardWindows = decideWindows(
+        {
+          http: { recentLoadS: this.recentHttpS, inFlightS },
+          segmentDurationS: ctx.segmentDurationS,
+          live: ctx.live,
+          targetLatencyS: policy.live.targetLatency,
+          alone,
+        },
+        policy.prefetch,
+      );
+    }
+    const next = ctx.live ? this.coordinated(ctx, this.guardWindows) : this.guardWindows;
     if (next.highDemandTimeWindow !== this.windows.highDemandTimeWindow) this.dirty = true;
     this.windows = next;
     if (ctx.live) this.limitHlsBuffer(ctx); // a live playlist updates every segment
+  }
+
+  /** Meshcast's one-fetcher-per-segment agreement (`src/policy/segment-leader.ts`), when it sees the whole swarm. */
+  private coordinated(ctx: SwarmContext, base: GuardDecision): GuardDecision {
+    // As the player: only viewers whose upload is uncapped take part.
+    if (ctx.policy.upload.maxBytesPerS !== undefined) return base;
+    const wholeSwarm = seesWholeSwarm(this.neighbors.size, ctx.audience());
+    if (!wholeSwarm) return base;
+    const newest = Math.min(ctx.knownSegments(this), this.requests.length) - 1;
+    let leadsNewest = newest >= 0 && !this.stored[newest] && !this.requests[newest];
+    // Not while a peer is sending an earlier segment: p2p-media-loader would switch it to HTTP.
+    for (let s = Math.max(this.requested, 0); leadsNewest && s < newest; s++) if (this.requests[s]?.from) leadsNewest = false;
+    leadsNewest &&= leadsSegment(this.peerId, Array.from(this.neighbors, (peer) => peer.peerId), newest);
+    return coordinateWindows(base, {
+      wholeSwarm,
+      leadsNewest,
+      newestAheadS: newest >= 0 ? ctx.segmentStartS(newest) - this.positionS : 0,
+      targetLatencyS: ctx.policy.live.targetLatency,
+      segmentDurationS: ctx.segmentDurationS,
+    });
   }
 
   /** hls.js: take each segment p2p-media-loader has, ask for the next while its buffer target allows. */

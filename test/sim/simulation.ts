@@ -164,6 +164,11 @@ class Simulation implements SwarmContext {
     return Math.min(this.segments, Math.max(0, Math.floor((atS + this.headStartS) / this.segmentDurationS)));
   }
 
+  /** Viewers watching now, as the collector's beacon replies tell each player (here without their lag). */
+  audience(): number {
+    return this.online.length;
+  }
+
   knownSegments(viewer: SimViewer): number {
     return this.live ? this.publishedAt(this.nowS - viewer.playlistLagS) : this.segments;
   }

@@ -17,6 +17,8 @@ export interface CollectorOptions {
 
 const DEFAULT_WINDOW_MS = 60 * 60_000;
 const MAX_WINDOW_MS = 31 * 24 * 60 * 60_000;
+/** A session counts among its stream's viewers for a minute after its last beacon. */
+const AUDIENCE_WINDOW_MS = 60_000;
 
 function tokenMatches(expected: string, header: string | undefined): boolean {
   const given = /^Bearer (.+)$/.exec(header ?? '')?.[1];
@@ -44,7 +46,7 @@ function readWindow(request: FastifyRequest): { from: number; to: number; stream
  */
 export async function registerCollector(app: FastifyInstance, options: CollectorOptions): Promise<{ store: BeaconStore; metrics: CollectorMetrics }> {
   const store = new BeaconStore(options.dbFile);
-  const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - 60_000));
+  const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - AUDIENCE_WINDOW_MS));
   app.addHook('onClose', async () => store.close());
 
   await app.register(async (beacons) => {
@@ -79,7 +81,8 @@ export async function registerCollector(app: FastifyInstance, options: Collector
       const outcome = store.ingest(beacon);
       metrics.outcome(outcome.result);
       if (outcome.result === 'accepted') metrics.accepted(beacon.streamId, outcome.delta);
-      return reply.code(202).send({ result: outcome.result });
+      // The stream's audience lets players that see all of it agree on who fetches each new live segment.
+      return reply.code(202).send({ result: outcome.result, audience: store.audience(beacon.streamId, Date.now() - AUDIENCE_WINDOW_MS) });
     });
   });
 

@@ -164,6 +164,11 @@ export class BeaconStore {
   }
 
   /** Sessions per stream that sent a beacon since `since`. */
+  /** Sessions of one stream that sent a beacon since `since` (ms). */
+  audience(streamId: string, since: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE stream_id = ? AND last_seen >= ?').get(streamId, since) as { n: number }).n;
+  }
+
   activeViewers(since: number): Array<{ streamId: string; viewers: number }> {
     return this.db.prepare('SELECT stream_id AS streamId, COUNT(*) AS viewers FROM sessions WHERE last_seen >= ? GROUP BY stream_id').all(since) as Array<{ streamId: string; viewers: number }>;
   }

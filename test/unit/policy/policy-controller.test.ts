@@ -85,3 +85,69 @@ describe('PolicyController upload switch', () => {
     expect(engine.applied.length).toBe(appliedBefore);
   });
 });
+
+describe('PolicyController on a live stream seen whole', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  // Six viewers, each connected to the other five; 2 s segments, the newest 7.6 s ahead of the playhead.
+  const ids = ['-MC0001-aaaaaaaaaaaa', '-MC0001-bbbbbbbbbbbb', '-MC0001-cccccccccccc', '-MC0001-dddddddddddd', '-MC0001-eeeeeeeeeeee', '-MC0001-ffffffffffff'];
+  const segments = [0, 1, 2, 3, 4].map((i) => ({ sequence: 100 + i, startS: 200 + 2 * i, url: `https://cdn.test/live/seg_${100 + i}.ts` }));
+  const live = (engine: FakeEngine, self: string, audience: number | undefined) => {
+    engine.target.stream = () => ({ segmentDurationS: 2, live: true });
+    engine.target.swarm = () => ({ selfId: self, peerIds: ids.filter((id) => id !== self), audience });
+    engine.target.liveSegments = () => ({ positionS: 200.4, segments });
+  };
+  const lastWindows = (engine: FakeEngine) => [...engine.applied].reverse().find((core) => core.highDemandTimeWindow !== undefined)!;
+
+  test('exactly one of the six reaches for the newest segment; the others hold background HTTP back', () => {
+    const reaching = ids.filter((self) => {
+      const engine = new FakeEngine();
+      live(engine, self, 6);
+      const controller = new PolicyController(engine.target, resolvePolicy({ live: { targetLatency: 10 } }, undefined), null);
+      const windows = lastWindows(engine);
+      controller.destroy();
+      if (windows.highDemandTimeWindow! >= 7.6) return true;
+      expect(windows.httpDownloadTimeWindow).toBe(5);
+      return false;
+    });
+    expect(reaching).toHaveLength(1);
+  });
+
+  test('nobody reaches without the collector\'s count, with a capped upload, or while a peer is sending an earlier segment', () => {
+    const leader = ids.find((self) => {
+      const engine = new FakeEngine();
+      live(engine, self, 6);
+      const controller = new PolicyController(engine.target, resolvePolicy({ live: { targetLatency: 10 } }, undefined), null);
+      controller.destroy();
+      return lastWindows(engine).highDemandTimeWindow! >= 7.6;
+    })!;
+
+    // A viewer whose upload is capped could not pass the segment on to everyone: it keeps out.
+    const capped = new FakeEngine();
+    live(capped, leader, 6);
+    new PolicyController(capped.target, resolvePolicy({ live: { targetLatency: 10 }, upload: { maxBytesPerS: 100_000 } }, undefined), null).destroy();
+    expect(lastWindows(capped).highDemandTimeWindow).toBeLessThan(7.6);
+    expect(lastWindows(capped).httpDownloadTimeWindow).toBe(10);
+
+    const uncounted = new FakeEngine();
+    live(uncounted, leader, undefined);
+    new PolicyController(uncounted.target, resolvePolicy({ live: { targetLatency: 10 } }, undefined), null).destroy();
+    expect(lastWindows(uncounted).highDemandTimeWindow).toBeLessThan(7.6);
+    expect(lastWindows(uncounted).httpDownloadTimeWindow).toBe(10);
+
+    const busy = new FakeEngine();
+    live(busy, leader, 6);
+    const controller = new PolicyController(busy.target, resolvePolicy({ live: { targetLatency: 10 } }, undefined), null);
+    expect(lastWindows(busy).highDemandTimeWindow).toBeGreaterThanOrEqual(7.6);
+    busy.emit('onSegmentStart', { segment: { url: segments[2].url }, downloadSource: 'p2p' });
+    controller.tick();
+    expect(lastWindows(busy).highDemandTimeWindow).toBeLessThan(7.6);
+    // Once the newest segment is on its way, the window goes back to the guard's.
+    busy.emit('onSegmentLoaded', { segmentUrl: segments[2].url, downloadSource: 'p2p', bytesLength: 1000 });
+    busy.emit('onSegmentStart', { segment: { url: segments[4].url }, downloadSource: 'http' });
+    controller.tick();
+    expect(lastWindows(busy).highDemandTimeWindow).toBeLessThan(7.6);
+    controller.destroy();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * One fetcher per new live segment, for swarms small enough that every viewer is connected to every
+ * other.
+ *
+ * Live viewers sit at the same latency, so they all reach a new segment's high-demand window at the
+ * same moment; unless one of them happened to fetch it in the background first (p2p-media-loader's
+ * random HTTP fetch), every viewer fetches it from the origin then. Here the viewers agree, without a
+ * message, on one of them to fetch each new segment as soon as it is published: the one whose
+ * (peer ID, segment) rank is lowest. The others hold their background fetch back for a few seconds
+ * and take the segment from that viewer.
+ *
+ * The agreement only holds when each viewer sees the whole swarm: in a large swarm every
+ * neighbourhood would elect its own fetcher (simulated with 1 000 viewers: twice the origin bytes).
+ * So it applies only when the swarm's size is known (the collector returns its audience in beacon
+ * replies) and this viewer is connected to all of it.
+ */
+import type { GuardDecision } from './deadline-guard';
+
+const PEER_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+let pagePeerId: string | undefined;
+
+/**
+ * The peer ID this page announces to trackers, so that the player knows its own ID (p2p-media-loader
+ * draws one at random and keeps it to itself): 20 characters, handed to p2p-media-loader as its
+ * `trackerClientVersionPrefix`. One per page, as p2p-media-loader keeps the first ID per stream for
+ * the page's life.
+ */
+export function pagePeerIdentity(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+  if (pagePeerId) return pagePeerId;
+  const bytes = random(new Uint8Array(12));
+  pagePeerId = `-MC0001-${Array.from(bytes, (b) => PEER_ID_ALPHABET[b % PEER_ID_ALPHABET.length]).join('')}`;
+  return pagePeerId;
+}
+
+/**
+ * A viewer's rank for a segment: FNV-1a (32 bit) of the peer ID and the segment's sequence number,
+ * finished with MurmurHash3's mixer so that consecutive segments rank peers independently.
+ */
+export function segmentRank(peerId: string, sequence: number): number {
+  let hash = 0x811c9dc5;
+  const text = `${sequence}/${peerId}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
+
+/** Whether this viewer is connected to everyone watching: `audience` viewers, itself included. */
+export function seesWholeSwarm(connectedPeers: number, audience: number | undefined): boolean {
+  return audience !== undefined && audience >= 2 && connectedPeers + 1 >= audience;
+}
+
+/** Whether this viewer, rather than one of its peers, fetches segment `sequence` for the swarm. */
+export function leadsSegment(selfId: string, peerIds: Iterable<string>, sequence: number): boolean {
+  const own = segmentRank(selfId, sequence);
+  for (const id of peerIds) {
+    const rank = segmentRank(id, sequence);
+    if (rank < own || (rank === own && id < selfId)) return false;
+  }
+  return true;
+}
+
+export interface CoordinationState {
+  /** Connected to everyone watching ({@link seesWholeSwarm}). */
+  wholeSwarm: boolean;
+  /** This viewer leads the newest segment, and has or is loading every segment before it. */
+  leadsNewest: boolean;
+  /** Seconds from the playhead to the start of the newest segment in the playlist. */
+  newestAheadS: number;
+  targetLatencyS: number;
+  segmentDurationS: number;
+}
+
+/** Seconds the elected viewer gets before the others may fetch a segment in the background. */
+export const LEADER_GRACE_S = 3;
+
+/**
+ * The guard's windows, adjusted for the swarm's agreement on live streams: the leader's high-demand
+ * window reaches the newest segment (p2p-media-loader fetches a high-demand segment over HTTP at once);
+ * everyone's background HTTP window stops `LEADER_GRACE_S` short of where new segments appear, so
+ * the others fetch a new segment in the background only if the leader has not (left, or cannot
+ * upload).
+ */
+export function coordinateWindows(base: GuardDecision, state: CoordinationState): GuardDecision {
+  if (!state.wholeSwarm) return base;
+  const appearsAtS = state.targetLatencyS - state.segmentDurationS;
+  const httpS = Math.max(base.highDemandTimeWindow, Math.min(base.httpDownloadTimeWindow, appearsAtS - LEADER_GRACE_S));
+  let highDemandTimeWindow = base.highDemandTimeWindow;
+  if (state.leadsNewest) {
+    const reach = Math.min(state.targetLatencyS, state.newestAheadS + 0.1);
+    highDemandTimeWindow = Math.max(highDemandTimeWindow, round(reach));
+  }
+  return {
+    highDemandTimeWindow,
+    httpDownloadTimeWindow: round(Math.max(highDemandTimeWindow, httpS)),
+    p2pDownloadTimeWindow: round(Math.max(highDemandTimeWindow, base.p2pDownloadTimeWindow)),
+  };
+}
+
+const round = (seconds: number) => Math.round(seconds * 10) / 10;
