@@ -2,7 +2,7 @@ import type { CoreEventMap, DynamicCoreConfig } from 'p2p-media-loader-core';
 import { Disposer } from '../utils/disposer';
 import { decideWindows, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
-import { coordinateWindows, leadsSegment, seesWholeSwarm, type CoordinationState } from './segment-leader';
+import { coordinateWindows, coordinationState, type CoordinationState } from './segment-leader';
 import { decideUpload, UploadBudget } from './upload-rules';
 
 /** What the controller drives and reads: p2p-media-loader's engine and the page. */
@@ -164,8 +164,6 @@ export class PolicyController {
       budgetBytes: this.budget?.available(now),
       uploadsInFlight: this.target.uploadsInFlight(Date.now()),
     }, this.policy.upload, this.uploadAllowed);
-    // Only a viewer that can serve its peers in full takes part in the one-fetcher agreement: a segment
-    // fetched by one that cannot would reach nobody.
     const canSeed = this.policy.upload.maxBytesPerS === undefined && (verdict.allowed || verdict.reason === 'concurrency');
     if (this.target.peers() > 0) this.aloneSince = undefined;
     else this.aloneSince ??= now;
@@ -182,7 +180,7 @@ export class PolicyController {
         },
         this.policy.prefetch,
       );
-      if (stream.live && canSeed) decision = coordinateWindows(decision, this.coordination(stream.segmentDurationS));
+      if (stream.live) decision = coordinateWindows(decision, this.coordination(canSeed, stream.segmentDurationS));
       const changed = !this.applied || (Object.keys(decision) as Array<keyof GuardDecision>).some((key) => decision[key] !== this.applied![key]);
       if (changed) {
         Object.assign(core, decision);
@@ -198,24 +196,28 @@ export class PolicyController {
     if (Object.keys(core).length > 0) this.target.applyDynamicConfig({ core });
   }
 
-  /**
-   * Whether this viewer sees the whole swarm, and whether it fetches the newest live segment for it:
-   * it was elected, nobody has sent it the segment yet, and no peer is sending it an earlier one
-   * (p2p-media-loader would switch that download to HTTP once the window covers it).
-   */
-  private coordination(segmentDurationS: number): CoordinationState {
-    const base = { targetLatencyS: this.policy.live.targetLatency, segmentDurationS, newestAheadS: 0, leadsNewest: false, wholeSwarm: false };
+  /** The one-fetcher agreement's state, from this viewer's peers, the collector's count and the live playlist. */
+  private coordination(canSeed: boolean, segmentDurationS: number): CoordinationState {
     const swarm = this.target.swarm?.();
-    const live = this.target.liveSegments?.();
-    if (!swarm || !live || live.segments.length === 0) return base;
-    const peerIds = [...swarm.peerIds];
-    if (!seesWholeSwarm(peerIds.length, swarm.audience)) return base;
-    const newest = live.segments[live.segments.length - 1];
-    const pending = (url: string) => this.httpStarts.has(url) || this.p2pLoading.has(url);
-    const leadsNewest = !this.loaded.has(newest.url) && !pending(newest.url)
-      && !live.segments.some((segment) => segment !== newest && this.p2pLoading.has(segment.url))
-      && leadsSegment(swarm.selfId, peerIds, newest.sequence);
-    return { ...base, wholeSwarm: true, leadsNewest, newestAheadS: newest.startS - live.positionS };
+    const live = canSeed ? this.target.liveSegments?.() : undefined;
+    const newest = live?.segments[live.segments.length - 1];
+    const peerIds = swarm ? [...swarm.peerIds] : [];
+    return coordinationState({
+      // Without a live playlist in hand (no media element yet) it stays out, as without peers.
+      canSeed: canSeed && swarm !== undefined && newest !== undefined,
+      selfId: swarm?.selfId ?? '',
+      connectedPeers: peerIds.length,
+      peerIds,
+      audience: swarm?.audience,
+      newest: newest && {
+        sequence: newest.sequence,
+        aheadS: newest.startS - live!.positionS,
+        haveOrLoading: this.loaded.has(newest.url) || this.httpStarts.has(newest.url) || this.p2pLoading.has(newest.url),
+      },
+      peerSendingEarlier: live?.segments.some((segment) => segment !== newest && this.p2pLoading.has(segment.url)) ?? false,
+      targetLatencyS: this.policy.live.targetLatency,
+      segmentDurationS,
+    });
   }
 
   destroy(): void {

@@ -25,9 +25,9 @@ let pagePeerId: string | undefined;
  * `trackerClientVersionPrefix`. One per page, as p2p-media-loader keeps the first ID per stream for
  * the page's life.
  */
-export function pagePeerIdentity(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+export function pagePeerIdentity(): string {
   if (pagePeerId) return pagePeerId;
-  const bytes = random(new Uint8Array(12));
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
   pagePeerId = `-MC0001-${Array.from(bytes, (b) => PEER_ID_ALPHABET[b % PEER_ID_ALPHABET.length]).join('')}`;
   return pagePeerId;
 }
@@ -64,6 +64,33 @@ export function leadsSegment(selfId: string, peerIds: Iterable<string>, sequence
     if (rank < own || (rank === own && id < selfId)) return false;
   }
   return true;
+}
+
+/** What a player knows when it decides whether it takes part, and whether it fetches the newest segment. */
+export interface CoordinationFacts {
+  /** It may upload to its peers without a rate cap: a segment fetched by one that cannot would reach nobody. */
+  canSeed: boolean;
+  selfId: string;
+  /** Peers connected now, and their IDs (read only when the count makes this viewer take part). */
+  connectedPeers: number;
+  peerIds: Iterable<string>;
+  /** Viewers of the stream as the collector counted them; undefined without a collector. */
+  audience: number | undefined;
+  /** The newest segment in the playlist: its sequence number, seconds from the playhead to its start, and whether this viewer has or is loading it. */
+  newest: { sequence: number; aheadS: number; haveOrLoading: boolean } | undefined;
+  /** A peer is sending this viewer an earlier segment: p2p-media-loader would switch it to HTTP once the window covers it. */
+  peerSendingEarlier: boolean;
+  targetLatencyS: number;
+  segmentDurationS: number;
+}
+
+/** The agreement's state for this viewer, from what it knows. */
+export function coordinationState(facts: CoordinationFacts): CoordinationState {
+  const { newest } = facts;
+  const wholeSwarm = facts.canSeed && seesWholeSwarm(facts.connectedPeers, facts.audience);
+  const leadsNewest = wholeSwarm && newest !== undefined && !newest.haveOrLoading && !facts.peerSendingEarlier
+    && leadsSegment(facts.selfId, facts.peerIds, newest.sequence);
+  return { wholeSwarm, leadsNewest, newestAheadS: newest?.aheadS ?? 0, targetLatencyS: facts.targetLatencyS, segmentDurationS: facts.segmentDurationS };
 }
 
 export interface CoordinationState {

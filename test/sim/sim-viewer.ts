@@ -22,7 +22,7 @@
  */
 import { decideWindows, type GuardDecision } from '../../src/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/policy/policy-options';
-import { coordinateWindows, leadsSegment, seesWholeSwarm } from '../../src/policy/segment-leader';
+import { coordinateWindows, coordinationState } from '../../src/policy/segment-leader';
 import { decideUpload, UploadBudget } from '../../src/policy/upload-rules';
 
 export const SIMULTANEOUS_HTTP = 2;
@@ -75,6 +75,10 @@ export interface SwarmContext {
   /** Meshcast's options as the player resolves them (`resolvePolicy`). */
   policy: ResolvedPolicy;
   httpTtfbS: number;
+}
+
+function* peerIdsOf(viewers: Iterable<SimViewer>): Generator<string> {
+  for (const viewer of viewers) yield viewer.peerId;
 }
 
 export class SimViewer {
@@ -252,24 +256,27 @@ export class SimViewer {
     if (ctx.live) this.limitHlsBuffer(ctx); // a live playlist updates every segment
   }
 
-  /** Meshcast's one-fetcher-per-segment agreement (`src/policy/segment-leader.ts`), when it sees the whole swarm. */
+  /** Meshcast's one-fetcher-per-segment agreement (`src/policy/segment-leader.ts`), as the player decides it. */
   private coordinated(ctx: SwarmContext, base: GuardDecision): GuardDecision {
-    // As the player: only viewers whose upload is uncapped take part.
-    if (ctx.policy.upload.maxBytesPerS !== undefined) return base;
-    const wholeSwarm = seesWholeSwarm(this.neighbors.size, ctx.audience());
-    if (!wholeSwarm) return base;
     const newest = Math.min(ctx.knownSegments(this), this.requests.length) - 1;
-    let leadsNewest = newest >= 0 && !this.stored[newest] && !this.requests[newest];
-    // Not while a peer is sending an earlier segment: p2p-media-loader would switch it to HTTP.
-    for (let s = Math.max(this.requested, 0); leadsNewest && s < newest; s++) if (this.requests[s]?.from) leadsNewest = false;
-    leadsNewest &&= leadsSegment(this.peerId, Array.from(this.neighbors, (peer) => peer.peerId), newest);
-    return coordinateWindows(base, {
-      wholeSwarm,
-      leadsNewest,
-      newestAheadS: newest >= 0 ? ctx.segmentStartS(newest) - this.positionS : 0,
+    let peerSendingEarlier = false;
+    for (let s = Math.max(this.requested, 0); !peerSendingEarlier && s < newest; s++) peerSendingEarlier = Boolean(this.requests[s]?.from);
+    return coordinateWindows(base, coordinationState({
+      // The simulated viewers are never hidden, metered or saving data: only the cap keeps them out.
+      canSeed: ctx.policy.upload.maxBytesPerS === undefined,
+      selfId: this.peerId,
+      connectedPeers: this.neighbors.size,
+      peerIds: peerIdsOf(this.neighbors),
+      audience: ctx.audience(),
+      newest: newest < 0 ? undefined : {
+        sequence: newest,
+        aheadS: ctx.segmentStartS(newest) - this.positionS,
+        haveOrLoading: this.stored[newest] === 1 || this.requests[newest] !== undefined,
+      },
+      peerSendingEarlier,
       targetLatencyS: ctx.policy.live.targetLatency,
       segmentDurationS: ctx.segmentDurationS,
-    });
+    }));
   }
 
   /** hls.js: take each segment p2p-media-loader has, ask for the next while its buffer target allows. */

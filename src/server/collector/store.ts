@@ -42,6 +42,7 @@ const MINUTE_MS = 60_000;
 export class BeaconStore {
   private readonly db: Database.Database;
   private readonly ingestTx: (beacon: Beacon, receivedAt: number) => IngestResult;
+  private readonly countAudience: Database.Statement;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -89,6 +90,7 @@ export class BeaconStore {
       this.db.exec('ALTER TABLE minutes ADD COLUMN uploaded_bytes INTEGER NOT NULL DEFAULT 0');
     }
 
+    this.countAudience = this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE stream_id = ? AND last_seen >= ?');
     const getSession = this.db.prepare('SELECT seq, counters FROM sessions WHERE session_id = ?');
     const upsertSession = this.db.prepare(`
       INSERT INTO sessions (session_id, stream_id, seq, first_seen, last_seen, live, startup_ms, peers, counters)
@@ -163,12 +165,12 @@ export class BeaconStore {
     `).all({ from, to, streamId }) as SessionRow[];
   }
 
-  /** Sessions per stream that sent a beacon since `since`. */
-  /** Sessions of one stream that sent a beacon since `since` (ms). */
+  /** Sessions of one stream that sent a beacon since `since` (ms): asked at every beacon. */
   audience(streamId: string, since: number): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE stream_id = ? AND last_seen >= ?').get(streamId, since) as { n: number }).n;
+    return (this.countAudience.get(streamId, since) as { n: number }).n;
   }
 
+  /** Sessions per stream that sent a beacon since `since`. */
   activeViewers(since: number): Array<{ streamId: string; viewers: number }> {
     return this.db.prepare('SELECT stream_id AS streamId, COUNT(*) AS viewers FROM sessions WHERE last_seen >= ? GROUP BY stream_id').all(since) as Array<{ streamId: string; viewers: number }>;
   }
