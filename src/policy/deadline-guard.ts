@@ -87,4 +87,20 @@ export function decideWindows(state: GuardState, prefetch: { httpS: number | und
   };
 }
 
+/** p2p-media-loader's own limit on HTTP downloads at once. */
+export const PML_HTTP_CONCURRENCY = 2;
+
+/**
+ * How many segments may come over HTTP at once. Two downloads sharing a link each take about twice
+ * as long, so when the buffer ahead of the playhead is shorter than a safe margin for that, the guard
+ * fetches one at a time and the nearest segment gets the whole link (p2p-media-loader starts the
+ * nearest first and, at the limit, cancels a farther one for it). Otherwise p2p-media-loader's own 2,
+ * which also paces its background fetching for the swarm. Before the buffer is known: its own 2.
+ */
+export function httpConcurrency(http: HttpTiming, bufferAheadS: number | undefined, tuning: GuardTuning = DEFAULT_TUNING): number {
+  if (bufferAheadS === undefined) return PML_HTTP_CONCURRENCY;
+  const sharedLinkS = 2 * expectedHttpS(http, tuning);
+  return bufferAheadS < tuning.reactionS + tuning.safety * sharedLinkS ? 1 : PML_HTTP_CONCURRENCY;
+}
+
 const round = (seconds: number) => Math.round(seconds * 10) / 10;

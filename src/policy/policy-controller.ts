@@ -1,6 +1,6 @@
 import type { CoreEventMap, DynamicCoreConfig } from 'p2p-media-loader-core';
 import { Disposer } from '../utils/disposer';
-import { decideWindows, type GuardDecision } from './deadline-guard';
+import { decideWindows, httpConcurrency, PML_HTTP_CONCURRENCY, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
 import { coordinateWindows, coordinationState, type CoordinationState } from './segment-leader';
 import { decideUpload, UploadBudget } from './upload-rules';
@@ -50,6 +50,7 @@ export class PolicyController {
   private readonly recentLoadS: number[] = [];
   private readonly budget: UploadBudget | undefined;
   private applied: GuardDecision | undefined;
+  private appliedHttpConcurrency = PML_HTTP_CONCURRENCY;
   private uploadAllowed = true;
   private uploadCheckQueued = false;
   private disposed = false;
@@ -57,7 +58,7 @@ export class PolicyController {
   /** Since when no peer has been connected; undefined while one is. */
   private aloneSince: number | undefined = performance.now();
 
-  constructor(private readonly target: PolicyTarget, private readonly policy: ResolvedPolicy, media: HTMLMediaElement | null) {
+  constructor(private readonly target: PolicyTarget, private readonly policy: ResolvedPolicy, private readonly media: HTMLMediaElement | null) {
     const on = <K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void => {
       target.addEventListener(name, listener);
       this.disposer.add(() => target.removeEventListener(name, listener));
@@ -170,9 +171,10 @@ export class PolicyController {
     {
       let inFlightS = 0;
       for (const started of this.httpStarts.values()) inFlightS = Math.max(inFlightS, (now - started) / 1000);
+      const http = { recentLoadS: this.recentLoadS, inFlightS };
       let decision = decideWindows(
         {
-          http: { recentLoadS: this.recentLoadS, inFlightS },
+          http,
           segmentDurationS: stream.segmentDurationS,
           live: stream.live,
           targetLatencyS: this.policy.live.targetLatency,
@@ -186,6 +188,11 @@ export class PolicyController {
         Object.assign(core, decision);
         this.applied = decision;
       }
+      const concurrency = httpConcurrency(http, this.bufferAheadS());
+      if (concurrency !== this.appliedHttpConcurrency) {
+        core.simultaneousHttpDownloads = concurrency;
+        this.appliedHttpConcurrency = concurrency;
+      }
     }
 
     if (verdict.allowed !== this.uploadAllowed) {
@@ -194,6 +201,23 @@ export class PolicyController {
     }
 
     if (Object.keys(core).length > 0) this.target.applyDynamicConfig({ core });
+  }
+
+  /** HTTP downloads allowed at once, as last handed to p2p-media-loader. */
+  get httpConcurrency(): number {
+    return this.appliedHttpConcurrency;
+  }
+
+  /** Seconds buffered ahead of the playhead; undefined while no media is attached. */
+  private bufferAheadS(): number | undefined {
+    const media = this.media;
+    if (!media?.currentSrc || !media.buffered) return undefined;
+    const at = media.currentTime;
+    for (let i = 0; i < media.buffered.length; i += 1) {
+      // A sliver of a gap at the playhead (under 50 ms) counts as buffered: the player steps over it.
+      if (media.buffered.start(i) <= at + 0.05 && media.buffered.end(i) > at) return media.buffered.end(i) - at;
+    }
+    return 0;
   }
 
   /** The one-fetcher agreement's state, from this viewer's peers, the collector's count and the live playlist. */

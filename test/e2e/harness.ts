@@ -154,14 +154,16 @@ export interface Viewer {
 
 /**
  * Opens a page in its own BrowserContext (its own storage, its own peer identity). `statsOf` is
- * the page expression that yields the viewer's Meshcast stats; `initScript` runs before the page's own.
+ * the page expression that yields the viewer's Meshcast stats; `initScript` runs before the page's own;
+ * `prepare` gets the page before it navigates (e.g. to throttle its network).
  */
-export async function openViewer(browser: Browser, url: string, statsOf = 'window.engine.stats()', initScript?: string): Promise<Viewer> {
+export async function openViewer(browser: Browser, url: string, statsOf = 'window.engine.stats()', initScript?: string, prepare?: (page: Page) => Promise<void>): Promise<Viewer> {
   const context = await browser.newContext();
   await context.addInitScript(NETWORK_PROBE);
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   if (process.env.MESHCAST_TEST_DEBUG) page.on('console', (msg) => console.log(`[page] ${msg.text()}`));
+  await prepare?.(page);
   await page.goto(url);
   return {
     page,

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { openViewer, ROOT, sleep, useTestbed, waitFor, type Viewer } from './harness';
 
 const RENDITION = path.join(ROOT, 'demo/media/vod/360p');
@@ -10,6 +11,46 @@ const SAVE_DATA = `Object.defineProperty(Navigator.prototype, 'connection', {
   configurable: true,
   get: () => ({ saveData: true, type: 'wifi', addEventListener() {}, removeEventListener() {} }),
 })`;
+
+/**
+ * Records, in the page, every segment download (Resource Timing: start and last byte) and, every
+ * 100 ms, the seconds buffered ahead of the playhead.
+ */
+const DOWNLOAD_RECORDER = `window.__segmentDownloads = []; window.__bufferAhead = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (/seg_\\d+\\.ts/.test(e.name)) window.__segmentDownloads.push({ url: e.name, start: e.startTime, end: e.responseEnd });
+}).observe({ type: 'resource', buffered: true });
+setInterval(() => {
+  const v = document.querySelector('video');
+  if (!v) return;
+  let ahead = 0;
+  for (let i = 0; i < v.buffered.length; i += 1) if (v.buffered.start(i) <= v.currentTime + 0.05 && v.buffered.end(i) > v.currentTime) ahead = v.buffered.end(i) - v.currentTime;
+  window.__bufferAhead.push([performance.now(), ahead]);
+}, 100);`;
+
+/**
+ * The page's segment downloads held to `bytesPerS` together, as on a slow home link (Chromium's own
+ * throttling, by URL so the page and its scripts load at full speed).
+ */
+const slowSegments = (bytesPerS: number) => async (page: Page) => {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditionsByRule' as 'Network.emulateNetworkConditions', {
+    offline: false,
+    matchedNetworkConditions: [{ urlPattern: '*://*:*/*seg_*.ts', latency: 20, downloadThroughput: bytesPerS, uploadThroughput: -1 }],
+  } as never);
+};
+
+/** Segment downloads that started while another was under way and less than `shortS` was buffered. */
+async function overlapsOnShortBuffer(viewer: Viewer, shortS: number) {
+  const { downloads, ahead } = await viewer.page.evaluate(() => {
+    const w = window as unknown as { __segmentDownloads: Array<{ url: string; start: number; end: number }>; __bufferAhead: Array<[number, number]> };
+    return { downloads: w.__segmentDownloads, ahead: w.__bufferAhead };
+  });
+  const bufferAt = (t: number) => [...ahead].reverse().find(([at]) => at <= t)?.[1] ?? 0;
+  const overlapping = downloads.filter((d) => bufferAt(d.start) < shortS && downloads.some((o) => o !== d && o.start <= d.start && o.end > d.start));
+  return { downloads: downloads.length, overlapping: overlapping.length };
+}
 
 const page = (base: string, options: object = {}, extra = '') =>
   `${base}/demo/hlsjs.html?src=vod&level=1${extra}&options=${encodeURIComponent(JSON.stringify(options))}`;
@@ -84,5 +125,24 @@ describe('delivery policy in real browsers', () => {
     console.log(`live latency with target 8 s: ${nearLatency} s; with target 24 s: ${farLatency} s`);
     expect(Math.abs(nearLatency - 8)).toBeLessThanOrEqual(3);
     expect(Math.abs(farLatency - 24)).toBeLessThanOrEqual(3);
+  });
+
+  test('a slow link: one segment at a time over HTTP while the buffer is short (p2p-media-loader alone fetches two)', async () => {
+    // 26 kB/s: one 360p segment (~33 kB, 2 s) takes ~1.3 s, two at once ~2.6 s each.
+    const slow = slowSegments(26_000);
+    const guarded = await openViewer(bed.browser, page(bed.server.url, {}, swarm('slow-guarded')), 'window.engine.stats()', DOWNLOAD_RECORDER, slow);
+    const plain = await openViewer(bed.browser, `${page(bed.server.url, {}, swarm('slow-plain'))}&policy=pml-defaults`, 'window.engine.stats()', DOWNLOAD_RECORDER, slow);
+    opened.push(guarded, plain);
+    await waitFor('both to play 16 s', () => Promise.all([guarded.currentTime(), plain.currentTime()]), (t) => Math.min(...t) > 16, 90_000);
+    const [mine, theirs] = await Promise.all([overlapsOnShortBuffer(guarded, 4), overlapsOnShortBuffer(plain, 4)]);
+    const took = await guarded.page.evaluate(() => (window as unknown as { __segmentDownloads: Array<{ start: number; end: number }> }).__segmentDownloads.map((d) => Math.round(d.end - d.start)));
+    console.log(`slow link: guarded viewer's segment downloads took ${took.join(', ')} ms`);
+    console.log(`slow link, segment downloads started alongside another with < 4 s buffered: guarded ${mine.overlapping} of ${mine.downloads}, p2p-media-loader defaults ${theirs.overlapping} of ${theirs.downloads}`);
+    expect(mine.downloads).toBeGreaterThanOrEqual(8);
+    expect(mine.overlapping).toBe(0);
+    expect(theirs.overlapping).toBeGreaterThan(0);
+    const stats = await guarded.stats();
+    expect(stats.p2pStalls).toBe(0);
+    expect(await guarded.fatalErrors()).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_TUNING, decideWindows, expectedHttpS, highDemandWindowS, type GuardTuning } from '../../../src/policy/deadline-guard';
+import { DEFAULT_TUNING, decideWindows, expectedHttpS, highDemandWindowS, httpConcurrency, PML_HTTP_CONCURRENCY, type GuardTuning } from '../../../src/policy/deadline-guard';
 
 /**
  * A playback timeline as p2p-media-loader runs it under the guard: every 250 ms the guard sets the
@@ -71,6 +71,71 @@ function play(timeline: Timeline) {
   return { stallS, stallsAfterSeekS, windows, httpSegments: httpStarted.filter((t) => t !== undefined).length };
 }
 
+/**
+ * The same playback with HTTP downloads sharing one link, as they do in a browser: `rate(now)` is
+ * how many segments per second the link carries, split evenly among the downloads under way. Like
+ * p2p-media-loader, the nearest high-demand segment starts first and, with the limit reached, a
+ * farther download under way is cancelled for it (its bytes wasted). No peers.
+ */
+function playOnSharedLink(timeline: { rate: (nowS: number) => number; concurrency: 'guard' | number; endS?: number }) {
+  const DURATION = 2;
+  const TICK = 0.05;
+  const count = 60;
+  const progress: number[] = new Array(count).fill(0);
+  const ready: boolean[] = new Array(count).fill(false);
+  const startedAt = new Map<number, number>();
+  const recentLoadS: number[] = [];
+  let position = 0;
+  let started = false;
+  let stallS = 0;
+  let wastedSegments = 0;
+  let window = DEFAULT_TUNING.maxWindowS;
+  let limit = PML_HTTP_CONCURRENCY;
+  const limits: number[] = [];
+  for (let step = 0; step * TICK < (timeline.endS ?? 200); step += 1) {
+    const now = step * TICK;
+    const current = Math.min(count - 1, Math.floor(position / DURATION));
+    if (step % 5 === 0) {
+      let inFlightS = 0;
+      for (const at of startedAt.values()) inFlightS = Math.max(inFlightS, now - at);
+      const http = { recentLoadS, inFlightS };
+      window = highDemandWindowS({ http, segmentDurationS: DURATION, live: false, targetLatencyS: 15 });
+      let bufferedEnd = current * DURATION;
+      for (let i = current; i < count && ready[i]; i += 1) bufferedEnd = (i + 1) * DURATION;
+      limit = timeline.concurrency === 'guard' ? httpConcurrency(http, Math.max(0, bufferedEnd - position)) : timeline.concurrency;
+      limits.push(limit);
+    }
+    for (let i = current; i < count && i * DURATION <= position + window; i += 1) {
+      if (ready[i] || startedAt.has(i)) continue;
+      if (startedAt.size >= limit) {
+        const farther = [...startedAt.keys()].filter((j) => j > i).sort((a, b) => b - a)[0];
+        if (farther === undefined) break;
+        wastedSegments += progress[farther];
+        progress[farther] = 0;
+        startedAt.delete(farther);
+      }
+      startedAt.set(i, now);
+    }
+    const share = (timeline.rate(now) * TICK) / Math.max(1, startedAt.size);
+    for (const [i, at] of [...startedAt]) {
+      progress[i] += share;
+      if (progress[i] < 1) continue;
+      ready[i] = true;
+      startedAt.delete(i);
+      recentLoadS.push(now + TICK - at);
+    }
+    const playable = ready[current];
+    if (!started) {
+      started = playable;
+      continue;
+    }
+    if (position >= count * DURATION - 0.01) break;
+    if (playable) position = Math.min(count * DURATION, position + TICK);
+    else stallS += TICK;
+  }
+  return { stallS, wastedSegments, limits, finished: position >= count * DURATION - 0.01 };
+}
+
 describe('deadline guard', () => {
   test('expected HTTP time: assumed until measured, then the slowest recent load or the one under way', () => {
     expect(expectedHttpS({ recentLoadS: [], inFlightS: 0 })).toBe(DEFAULT_TUNING.unmeasuredHttpS);
@@ -129,5 +194,26 @@ describe('deadline guard', () => {
     const tooShort: GuardTuning = { safety: 0, reactionS: 0, unmeasuredHttpS: 0, minWindowS: 0.1, maxWindowS: 0.1 };
     const result = play({ httpS: (now) => (now < 30 ? 0.05 : 0.6), tuning: tooShort });
     expect(result.stallS).toBeGreaterThan(0);
+  });
+
+  test('HTTP concurrency: one at a time while the buffer is short for a shared link, else p2p-media-loader\'s 2', () => {
+    const fast = { recentLoadS: [0.05], inFlightS: 0 };
+    const slow = { recentLoadS: [1.1], inFlightS: 0 };
+    expect(httpConcurrency(fast, undefined)).toBe(PML_HTTP_CONCURRENCY);
+    expect(httpConcurrency(fast, 4)).toBe(2);
+    expect(httpConcurrency(fast, 1)).toBe(1);
+    expect(httpConcurrency(slow, 6)).toBe(1);
+    expect(httpConcurrency(slow, 8)).toBe(2);
+  });
+
+  test('throughput drop on a shared link: one download at a time keeps playing where two at once stall', () => {
+    // 30 s in, the link falls to 0.7 segments a second: enough to keep up, not to fetch two at once in time.
+    const rate = (now: number) => (now < 30 ? 40 : 0.7);
+    const guarded = playOnSharedLink({ rate, concurrency: 'guard' });
+    const twoAtOnce = playOnSharedLink({ rate, concurrency: 2 });
+    expect(guarded.finished).toBe(true);
+    expect(guarded.stallS).toBe(0);
+    expect(guarded.limits).toContain(1);
+    expect(twoAtOnce.stallS).toBeGreaterThan(0);
   });
 });

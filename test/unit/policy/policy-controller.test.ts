@@ -151,3 +151,46 @@ describe('PolicyController on a live stream seen whole', () => {
     controller.destroy();
   });
 });
+
+describe('PolicyController HTTP concurrency', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  /** A playing media element with `ahead` seconds buffered past its playhead at 30 s. */
+  const media = (ahead: { s: number }) => ({
+    currentSrc: 'blob:https://app.test/1',
+    currentTime: 30,
+    buffered: { length: 1, start: () => 20, end: () => 30 + ahead.s },
+    addEventListener() {},
+    removeEventListener() {},
+  }) as unknown as HTMLMediaElement;
+
+  test('one segment at a time over HTTP while the buffer is short for the measured link, two once it is not', () => {
+    const engine = new FakeEngine();
+    const ahead = { s: 0.5 };
+    const controller = new PolicyController(engine.target, resolvePolicy({}, undefined), media(ahead));
+    const concurrency = () => [...engine.applied].reverse().find((core) => core.simultaneousHttpDownloads !== undefined)?.simultaneousHttpDownloads;
+    expect(concurrency()).toBe(1);
+    // A segment took 0.8 s: two at once would take some 1.6 s each; 5 s ahead is short of 1 + 3 x 1.6 s...
+    engine.emit('onSegmentStart', { segment: { url: 'https://cdn.test/seg_15.ts' }, downloadSource: 'http' });
+    jest.advanceTimersByTime(800);
+    engine.emit('onSegmentLoaded', { segmentUrl: 'https://cdn.test/seg_15.ts', downloadSource: 'http', bytesLength: 40_000 });
+    ahead.s = 5;
+    controller.tick();
+    expect(concurrency()).toBe(1);
+    // ...and 6 s is.
+    ahead.s = 6;
+    controller.tick();
+    expect(concurrency()).toBe(2);
+    expect(controller.httpConcurrency).toBe(2);
+    controller.destroy();
+  });
+
+  test('without a media element the limit stays p2p-media-loader\'s', () => {
+    const engine = new FakeEngine();
+    const controller = new PolicyController(engine.target, resolvePolicy({}, undefined), null);
+    expect(engine.applied.some((core) => core.simultaneousHttpDownloads !== undefined)).toBe(false);
+    expect(controller.httpConcurrency).toBe(2);
+    controller.destroy();
+  });
+});
