@@ -2,7 +2,7 @@ import type { HlsConfig } from 'hls.js';
 import { MeshcastError } from './errors';
 import { invalidOption as invalid, isPlainObject, optionGroup } from './option-validation';
 import type { IntegrityMode } from './integrity/segment-verifier';
-import { resolvePolicy, type LiveOptions, type PolicyMode, type PrefetchOptions, type ResolvedPolicy, type UploadOptions } from './policy/policy-options';
+import { resolvePolicy, type LiveOptions, type PolicyMode, type PrefetchOptions, type ResolvedPolicy, type StartupOptions, type UploadOptions } from './policy/policy-options';
 
 /**
  * Bumped whenever Meshcast peers of different versions could no longer exchange segments
@@ -61,6 +61,8 @@ export interface MeshcastOptions {
   policy?: PolicyMode;
   /** Live streams: the target latency behind the live edge. */
   live?: LiveOptions;
+  /** The start of a source: how long segments may wait for peers before HTTP. */
+  startup?: StartupOptions;
   /** Upload rules: rate, concurrency, metered connections, Save-Data, hidden tabs. */
   upload?: UploadOptions;
   /** Background fetching windows and the segment memory cap. */
@@ -117,6 +119,7 @@ const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
   'statsIntervalS',
   'policy',
   'live',
+  'startup',
   'upload',
   'prefetch',
 ];

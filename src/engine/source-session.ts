@@ -73,6 +73,7 @@ export class SourceSession {
             segmentMemoryStorageLimit: options.policy.prefetch.memoryMiB,
             // A full-length prefix is the whole peer ID: the policy must know its own.
             trackerClientVersionPrefix: this.peerId,
+            httpDownloadInitialTimeoutMs: options.policy.startup.waitForPeersMs,
           }),
         },
       });

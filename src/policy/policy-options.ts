@@ -10,6 +10,19 @@ export interface LiveOptions {
   targetLatency?: number;
 }
 
+/** The start of a source. */
+export interface StartupOptions {
+  /**
+   * Milliseconds from the first segment request during which segments come only from peers; after
+   * it, over HTTP as the deadline guard decides (p2p-media-loader's `httpDownloadInitialTimeoutMs`).
+   * It saves a joining viewer's first segments from the origin when a peer connects in time, and
+   * delays start-up by up to as much when none does (the README's benchmark results have measured
+   * figures). 0: the first segment comes over HTTP at once.
+   * @default 0
+   */
+  waitForPeersMs?: number;
+}
+
 /** When and how much a viewer uploads to peers. */
 export interface UploadOptions {
   /**
@@ -60,6 +73,7 @@ export type PolicyMode = 'guarded' | 'pml-defaults';
 export interface ResolvedPolicy {
   mode: PolicyMode;
   live: Required<LiveOptions>;
+  startup: Required<StartupOptions>;
   upload: Required<Omit<UploadOptions, 'maxBytesPerS'>> & Pick<UploadOptions, 'maxBytesPerS'>;
   prefetch: { httpS: number | undefined; p2pS: number; memoryMiB: number };
 }
@@ -67,6 +81,7 @@ export interface ResolvedPolicy {
 export interface PolicyInput {
   policy?: unknown;
   live?: unknown;
+  startup?: unknown;
   upload?: unknown;
   prefetch?: unknown;
 }
@@ -97,6 +112,7 @@ export function resolvePolicy(input: PolicyInput, nav = typeof navigator === 'un
     throw invalid('policy', 'one of "guarded", "pml-defaults"', input.policy);
   }
   const live = objectOf('live', input.live, ['targetLatency']);
+  const startup = objectOf('startup', input.startup, ['waitForPeersMs']);
   const upload = objectOf('upload', input.upload, ['maxBytesPerS', 'maxConcurrent', 'onMetered', 'onSaveData', 'whenHidden']);
   const prefetch = objectOf('prefetch', input.prefetch, ['httpS', 'p2pS', 'memoryMiB']);
   const maxConcurrent = numberIn('upload.maxConcurrent', upload.maxConcurrent, 1, 64, 4);
@@ -104,6 +120,7 @@ export function resolvePolicy(input: PolicyInput, nav = typeof navigator === 'un
   return {
     mode: (input.policy as PolicyMode | undefined) ?? 'guarded',
     live: { targetLatency: numberIn('live.targetLatency', live.targetLatency, 4, 600, 15) },
+    startup: { waitForPeersMs: numberIn('startup.waitForPeersMs', startup.waitForPeersMs, 0, 10_000, 0) },
     upload: {
       maxBytesPerS: upload.maxBytesPerS === undefined ? undefined : numberIn('upload.maxBytesPerS', upload.maxBytesPerS, 1000, 1e10, 0),
       maxConcurrent,

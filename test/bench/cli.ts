@@ -8,7 +8,7 @@ import { buildReport, findings, markdownTable, summarizeRun } from './report';
 import { runPlan } from './run-swarm';
 import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 
-const USAGE = `Usage: npm run bench -- --scenario ${SCENARIOS.join('|')} --viewers N [--duration S] [--adversary MODE] [--policy P] [--target-latency S] --json FILE
+const USAGE = `Usage: npm run bench -- --scenario ${SCENARIOS.join('|')} --viewers N [--duration S] [--adversary MODE] [--policy P] [--target-latency S] [--wait-for-peers MS] --json FILE
 
 Runs the same viewers twice on the same media, tracker and origin: with P2P, then HTTP-only.
   --scenario   vod (staggered joins, fixed 360p), live (emulated live), abr (ABR free), churn (a third leave halfway, as many join)
@@ -17,6 +17,7 @@ Runs the same viewers twice on the same media, tracker and origin: with P2P, the
   --adversary  slow|stall|absent|corrupt: one misbehaving Node peer in the P2P run's swarm (vod, abr, churn)
   --policy     guarded (Meshcast's deadline guard and bounds, the default) or pml-defaults (p2p-media-loader as it comes)
   --target-latency  live: seconds behind the live edge (default: Meshcast's, 15)
+  --wait-for-peers  the viewers' startup.waitForPeersMs (default 0: the first segment over HTTP at once)
   --json       where to write the report (JSON, fields as in DESIGN.md)
 `;
 
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
         adversary: { type: 'string' },
         policy: { type: 'string', default: 'guarded' },
         'target-latency': { type: 'string' },
+        'wait-for-peers': { type: 'string', default: '0' },
         json: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -58,7 +60,13 @@ async function main(): Promise<void> {
   if (values.policy !== 'guarded' && values.policy !== 'pml-defaults') fail(`--policy must be guarded or pml-defaults, got "${values.policy}"`);
   const targetLatency = values['target-latency'];
   if (targetLatency !== undefined && !(Number(targetLatency) >= 4)) fail(`--target-latency must be seconds (at least 4), got "${targetLatency}"`);
-  const pageQuery: Record<string, string> = { policy: values.policy, ...(targetLatency !== undefined && { targetLatency }) };
+  const waitForPeersMs = Number(values['wait-for-peers']);
+  if (!(waitForPeersMs >= 0 && waitForPeersMs <= 10_000)) fail(`--wait-for-peers must be milliseconds from 0 to 10000, got "${values['wait-for-peers']}"`);
+  const pageQuery: Record<string, string> = {
+    policy: values.policy,
+    ...(targetLatency !== undefined && { targetLatency }),
+    ...(waitForPeersMs > 0 && { options: JSON.stringify({ startup: { waitForPeersMs } }) }),
+  };
   const adversaryMode = values.adversary as AdversaryMode | undefined;
   if (adversaryMode !== undefined && !ADVERSARY_MODES.includes(adversaryMode)) {
     fail(`--adversary must be one of ${ADVERSARY_MODES.join(', ')}, got "${adversaryMode}"`);
@@ -85,7 +93,7 @@ async function main(): Promise<void> {
     }
     log('bench: HTTP-only run');
     const http = summarizeRun(await runPlan(server, plan, 'http', log, pageQuery));
-    const report = { ...buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null), policy: values.policy, targetLatency: targetLatency === undefined ? null : Number(targetLatency) };
+    const report = { ...buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null), policy: values.policy, targetLatency: targetLatency === undefined ? null : Number(targetLatency), waitForPeersMs };
 
     const file = path.resolve(values.json);
     mkdirSync(path.dirname(file), { recursive: true });

@@ -145,4 +145,26 @@ describe('delivery policy in real browsers', () => {
     expect(stats.p2pStalls).toBe(0);
     expect(await guarded.fatalErrors()).toEqual([]);
   });
+
+  test('startup.waitForPeersMs: a joiner takes its first segment from a peer; alone, start-up waits that long', async () => {
+    const joined = swarm('wait');
+    await open(page(bed.server.url, {}, joined));
+    const seeder = opened[0];
+    await waitFor('the seeder to play 6 s', seeder.currentTime, (t) => t > 6, 60_000);
+    const waiting = await open(page(bed.server.url, { startup: { waitForPeersMs: 3000 } }, joined), DOWNLOAD_RECORDER);
+    const eager = await open(page(bed.server.url, {}, joined), DOWNLOAD_RECORDER);
+    await waitFor('both joiners to play 4 s', () => Promise.all([waiting.currentTime(), eager.currentTime()]), (t) => Math.min(...t) > 4, 60_000);
+    const fetchedFirst = (viewer: Viewer) => viewer.page.evaluate(() =>
+      (window as unknown as { __segmentDownloads: Array<{ url: string }> }).__segmentDownloads.some((d) => d.url.endsWith('/seg_000.ts')));
+    expect(await fetchedFirst(waiting)).toBe(false);
+    expect((await waiting.stats()).p2pBytes).toBeGreaterThan(0);
+    expect(await fetchedFirst(eager)).toBe(true);
+
+    const alone = await open(page(bed.server.url, { startup: { waitForPeersMs: 1500 } }, swarm('wait-alone')));
+    await waitFor('the lone viewer to play 2 s', alone.currentTime, (t) => t > 2, 60_000);
+    const { startupMs } = await alone.stats();
+    console.log(`startup.waitForPeersMs 1500 with no peer: start-up ${startupMs} ms`);
+    expect(startupMs).toBeGreaterThanOrEqual(1500);
+    expect(await alone.fatalErrors()).toEqual([]);
+  });
 });

@@ -24,6 +24,7 @@ describe('resolveOptions', () => {
       policy: {
         mode: 'guarded',
         live: { targetLatency: 15 },
+        startup: { waitForPeersMs: 0 },
         upload: { maxBytesPerS: undefined, maxConcurrent: 4, onMetered: false, onSaveData: false, whenHidden: false },
         prefetch: { httpS: undefined, p2pS: 120, memoryMiB: 256 },
       },
@@ -61,6 +62,8 @@ describe('resolveOptions', () => {
     [{ policy: 'fast' }, 'policy', 'one of "guarded", "pml-defaults"'],
     [{ live: { targetLatency: 2 } }, 'live.targetLatency', 'a number from 4 to 600'],
     [{ live: { latency: 10 } }, 'live.latency', 'not set (known: targetLatency)'],
+    [{ startup: { waitForPeersMs: -1 } }, 'startup.waitForPeersMs', 'a number from 0 to 10000'],
+    [{ startup: 200 }, 'startup', 'an object'],
     [{ upload: { maxBytesPerS: 'fast' } }, 'upload.maxBytesPerS', 'a number from 1000 to 10000000000'],
     [{ upload: { maxConcurrent: 2.5 } }, 'upload.maxConcurrent', 'an integer from 1 to 64'],
     [{ upload: { whenHidden: 'yes' } }, 'upload.whenHidden', 'a boolean'],
@@ -77,7 +80,7 @@ describe('resolveOptions', () => {
     const error = errorOf({ tracker: ['ws://x'] });
     expect(error).toMatchObject({ details: 'unknownOption', option: 'tracker' });
     expect(error.message).toBe(
-      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity, statsUrl, statsIntervalS, policy, live, upload, prefetch',
+      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity, statsUrl, statsIntervalS, policy, live, startup, upload, prefetch',
     );
   });
 
