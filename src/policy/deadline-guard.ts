@@ -89,18 +89,37 @@ export function decideWindows(state: GuardState, prefetch: { httpS: number | und
 
 /** p2p-media-loader's own limit on HTTP downloads at once. */
 export const PML_HTTP_CONCURRENCY = 2;
+/** p2p-media-loader's own limit on P2P downloads at once. */
+export const PML_P2P_CONCURRENCY = 3;
 
 /**
- * How many segments may come over HTTP at once. Two downloads sharing a link each take about twice
- * as long, so when the buffer ahead of the playhead is shorter than a safe margin for that, the guard
- * fetches one at a time and the nearest segment gets the whole link (p2p-media-loader starts the
- * nearest first and, at the limit, cancels a farther one for it). Otherwise p2p-media-loader's own 2,
- * which also paces its background fetching for the swarm. Before the buffer is known: its own 2.
+ * Whether the buffer ahead of the playhead is too short for downloads to share the viewer's link: two
+ * downloads sharing it each take about twice as long, so the margin is the high-demand window for twice
+ * the HTTP time. Before the buffer is known: not short.
+ */
+export function bufferTooShortToShare(http: HttpTiming, bufferAheadS: number | undefined, tuning: GuardTuning = DEFAULT_TUNING): boolean {
+  if (bufferAheadS === undefined) return false;
+  const sharedLinkS = 2 * expectedHttpS(http, tuning);
+  return bufferAheadS < tuning.reactionS + tuning.safety * sharedLinkS;
+}
+
+/**
+ * How many segments may come over HTTP at once. While the buffer is too short to share the link, one
+ * at a time, so the nearest segment gets the whole link (p2p-media-loader starts the nearest first and,
+ * at the limit, cancels a farther one for it). Otherwise p2p-media-loader's own 2, which also paces its
+ * background fetching for the swarm.
  */
 export function httpConcurrency(http: HttpTiming, bufferAheadS: number | undefined, tuning: GuardTuning = DEFAULT_TUNING): number {
-  if (bufferAheadS === undefined) return PML_HTTP_CONCURRENCY;
-  const sharedLinkS = 2 * expectedHttpS(http, tuning);
-  return bufferAheadS < tuning.reactionS + tuning.safety * sharedLinkS ? 1 : PML_HTTP_CONCURRENCY;
+  return bufferTooShortToShare(http, bufferAheadS, tuning) ? 1 : PML_HTTP_CONCURRENCY;
+}
+
+/**
+ * How many segments may come from peers at once. Prefetching from peers shares the link with the
+ * segment the playhead needs next (over HTTP or from a peer), so while the buffer is too short to share
+ * it, one at a time: p2p-media-loader takes the nearest first. Otherwise its own 3.
+ */
+export function p2pConcurrency(http: HttpTiming, bufferAheadS: number | undefined, tuning: GuardTuning = DEFAULT_TUNING): number {
+  return bufferTooShortToShare(http, bufferAheadS, tuning) ? 1 : PML_P2P_CONCURRENCY;
 }
 
 const round = (seconds: number) => Math.round(seconds * 10) / 10;

@@ -1,6 +1,6 @@
 import type { CoreEventMap, DynamicCoreConfig } from 'p2p-media-loader-core';
 import { Disposer } from '../utils/disposer';
-import { decideWindows, httpConcurrency, PML_HTTP_CONCURRENCY, type GuardDecision } from './deadline-guard';
+import { decideWindows, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
 import { coordinateWindows, coordinationState, type CoordinationState } from './segment-leader';
 import { decideUpload, UploadBudget } from './upload-rules';
@@ -51,6 +51,7 @@ export class PolicyController {
   private readonly budget: UploadBudget | undefined;
   private applied: GuardDecision | undefined;
   private appliedHttpConcurrency = PML_HTTP_CONCURRENCY;
+  private appliedP2PConcurrency = PML_P2P_CONCURRENCY;
   private uploadAllowed = true;
   private uploadCheckQueued = false;
   private disposed = false;
@@ -188,10 +189,16 @@ export class PolicyController {
         Object.assign(core, decision);
         this.applied = decision;
       }
-      const concurrency = httpConcurrency(http, this.bufferAheadS());
-      if (concurrency !== this.appliedHttpConcurrency) {
-        core.simultaneousHttpDownloads = concurrency;
-        this.appliedHttpConcurrency = concurrency;
+      const bufferAheadS = this.bufferAheadS();
+      const httpAtOnce = httpConcurrency(http, bufferAheadS);
+      if (httpAtOnce !== this.appliedHttpConcurrency) {
+        core.simultaneousHttpDownloads = httpAtOnce;
+        this.appliedHttpConcurrency = httpAtOnce;
+      }
+      const p2pAtOnce = p2pConcurrency(http, bufferAheadS);
+      if (p2pAtOnce !== this.appliedP2PConcurrency) {
+        core.simultaneousP2PDownloads = p2pAtOnce;
+        this.appliedP2PConcurrency = p2pAtOnce;
       }
     }
 
@@ -206,6 +213,11 @@ export class PolicyController {
   /** HTTP downloads allowed at once, as last handed to p2p-media-loader. */
   get httpConcurrency(): number {
     return this.appliedHttpConcurrency;
+  }
+
+  /** P2P downloads allowed at once, as last handed to p2p-media-loader. */
+  get p2pConcurrency(): number {
+    return this.appliedP2PConcurrency;
   }
 
   /** Seconds buffered ahead of the playhead; undefined while no media is attached. */

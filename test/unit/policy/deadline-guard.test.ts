@@ -1,4 +1,4 @@
-import { DEFAULT_TUNING, decideWindows, expectedHttpS, highDemandWindowS, httpConcurrency, PML_HTTP_CONCURRENCY, type GuardTuning } from '../../../src/policy/deadline-guard';
+import { DEFAULT_TUNING, decideWindows, expectedHttpS, highDemandWindowS, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardTuning } from '../../../src/policy/deadline-guard';
 
 /**
  * A playback timeline as p2p-media-loader runs it under the guard: every 250 ms the guard sets the
@@ -136,6 +136,54 @@ function playOnSharedLink(timeline: { rate: (nowS: number) => number; concurrenc
   return { stallS, wastedSegments, limits, finished: position >= count * DURATION - 0.01 };
 }
 
+/**
+ * Start-up with peers that hold everything, on a downlink that carries `rate` segments a second split
+ * evenly among all downloads under way, HTTP and P2P alike (as a viewer's link does). The first segment
+ * came over HTTP alone (that time is what the guard has measured). Like p2p-media-loader: a segment in
+ * the high-demand window goes to HTTP (a P2P download of it under way is cancelled and its bytes lost);
+ * farther ones come from peers, nearest first, up to the P2P limit.
+ */
+function startUpWithPeers(rate: number, p2pLimit: 'guard' | number) {
+  const DURATION = 2;
+  const TICK = 0.05;
+  const count = 20;
+  const progress: number[] = new Array(count).fill(0);
+  const ready: boolean[] = new Array(count).fill(false);
+  const via = new Map<number, 'http' | 'p2p'>();
+  ready[0] = true;
+  const http = { recentLoadS: [1 / rate], inFlightS: 0 };
+  let position = 0;
+  let stallS = 0;
+  const limits: number[] = [];
+  for (let now = 0; position < 30; now += TICK) {
+    const current = Math.floor(position / DURATION);
+    let bufferedEnd = current * DURATION;
+    for (let i = current; i < count && ready[i]; i += 1) bufferedEnd = (i + 1) * DURATION;
+    const window = highDemandWindowS({ http, segmentDurationS: DURATION, live: false, targetLatencyS: 15 });
+    const limit = p2pLimit === 'guard' ? p2pConcurrency(http, bufferedEnd - position) : p2pLimit;
+    limits.push(limit);
+    for (let i = current; i < count; i += 1) {
+      if (ready[i]) continue;
+      if (i * DURATION <= position + window) {
+        if (via.get(i) !== 'http') progress[i] = 0;
+        via.set(i, 'http');
+      } else if (!via.has(i) && [...via.values()].filter((v) => v === 'p2p').length < limit) {
+        via.set(i, 'p2p');
+      }
+    }
+    const share = (rate * TICK) / Math.max(1, via.size);
+    for (const i of [...via.keys()]) {
+      progress[i] += share;
+      if (progress[i] < 1) continue;
+      ready[i] = true;
+      via.delete(i);
+    }
+    if (ready[current]) position += TICK;
+    else stallS += TICK;
+  }
+  return { stallS, limits };
+}
+
 describe('deadline guard', () => {
   test('expected HTTP time: assumed until measured, then the slowest recent load or the one under way', () => {
     expect(expectedHttpS({ recentLoadS: [], inFlightS: 0 })).toBe(DEFAULT_TUNING.unmeasuredHttpS);
@@ -204,6 +252,28 @@ describe('deadline guard', () => {
     expect(httpConcurrency(fast, 1)).toBe(1);
     expect(httpConcurrency(slow, 6)).toBe(1);
     expect(httpConcurrency(slow, 8)).toBe(2);
+  });
+
+  test('P2P concurrency: one at a time while the buffer is short for a shared link, else p2p-media-loader\'s 3', () => {
+    const fast = { recentLoadS: [0.05], inFlightS: 0 };
+    const slow = { recentLoadS: [1.1], inFlightS: 0 };
+    expect(p2pConcurrency(fast, undefined)).toBe(PML_P2P_CONCURRENCY);
+    expect(p2pConcurrency(fast, 4)).toBe(3);
+    expect(p2pConcurrency(fast, 1)).toBe(1);
+    expect(p2pConcurrency(slow, 6)).toBe(1);
+    expect(p2pConcurrency(slow, 8)).toBe(3);
+  });
+
+  test('start-up on a shared link: prefetching from peers one at a time leaves the next segment enough of the link', () => {
+    // 1.5 segments a second: the second segment is due over HTTP at once; with three peers' segments
+    // prefetching beside it, it gets a quarter of the link and arrives after the first has played.
+    // (Stalls, guarded against three at once: 1.2 seg/s 0.2 s vs 2.0 s; 2 seg/s none vs 0.1 s.)
+    const guarded = startUpWithPeers(1.5, 'guard');
+    const threeAtOnce = startUpWithPeers(1.5, PML_P2P_CONCURRENCY);
+    expect(guarded.stallS).toBe(0);
+    expect(guarded.limits).toContain(1);
+    expect(guarded.limits).toContain(3);
+    expect(threeAtOnce.stallS).toBeGreaterThan(1);
   });
 
   test('throughput drop on a shared link: one download at a time keeps playing where two at once stall', () => {

@@ -152,7 +152,7 @@ describe('PolicyController on a live stream seen whole', () => {
   });
 });
 
-describe('PolicyController HTTP concurrency', () => {
+describe('PolicyController download concurrency', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());
 
@@ -186,11 +186,30 @@ describe('PolicyController HTTP concurrency', () => {
     controller.destroy();
   });
 
-  test('without a media element the limit stays p2p-media-loader\'s', () => {
+  test('one segment at a time from peers while the buffer is short, p2p-media-loader\'s 3 once it is not', () => {
+    const engine = new FakeEngine();
+    const ahead = { s: 0.5 };
+    const controller = new PolicyController(engine.target, resolvePolicy({}, undefined), media(ahead));
+    const concurrency = () => [...engine.applied].reverse().find((core) => core.simultaneousP2PDownloads !== undefined)?.simultaneousP2PDownloads;
+    expect(concurrency()).toBe(1);
+    expect(controller.p2pConcurrency).toBe(1);
+    ahead.s = 10;
+    controller.tick();
+    expect(concurrency()).toBe(3);
+    expect(controller.p2pConcurrency).toBe(3);
+    // Handed over only when it changes.
+    const applied = engine.applied.length;
+    controller.tick();
+    expect(engine.applied.slice(applied).some((core) => core.simultaneousP2PDownloads !== undefined)).toBe(false);
+    controller.destroy();
+  });
+
+  test('without a media element the limits stay p2p-media-loader\'s', () => {
     const engine = new FakeEngine();
     const controller = new PolicyController(engine.target, resolvePolicy({}, undefined), null);
-    expect(engine.applied.some((core) => core.simultaneousHttpDownloads !== undefined)).toBe(false);
+    expect(engine.applied.some((core) => core.simultaneousHttpDownloads !== undefined || core.simultaneousP2PDownloads !== undefined)).toBe(false);
     expect(controller.httpConcurrency).toBe(2);
+    expect(controller.p2pConcurrency).toBe(3);
     controller.destroy();
   });
 });
