@@ -235,3 +235,17 @@ export function saveArtifact(name: string, data: unknown): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, name), `${JSON.stringify(data, null, 2)}\n`);
 }
+
+/**
+ * For `openViewer`'s `prepare`: the page's segment downloads held to `bytesPerS` together, as on a
+ * slow home link (Chromium's own throttling, by URL so the page and its scripts load at full speed;
+ * WebRTC is not throttled).
+ */
+export const slowSegments = (bytesPerS: number) => async (page: Page) => {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditionsByRule' as 'Network.emulateNetworkConditions', {
+    offline: false,
+    matchedNetworkConditions: [{ urlPattern: '*://*:*/*seg_*.ts', latency: 20, downloadThroughput: bytesPerS, uploadThroughput: -1 }],
+  } as never);
+};

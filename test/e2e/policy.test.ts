@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { openViewer, ROOT, sleep, useTestbed, waitFor, type Viewer } from './harness';
+import { bufferAheadAt, BUFFER_RECORDER } from './data-channel-recorder';
+import { openViewer, ROOT, sleep, slowSegments, useTestbed, waitFor, type Viewer } from './harness';
 
 const RENDITION = path.join(ROOT, 'demo/media/vod/360p');
 const LARGEST_SEGMENT = Math.max(...readdirSync(RENDITION).filter((f) => f.endsWith('.ts')).map((f) => statSync(path.join(RENDITION, f)).size));
@@ -12,42 +12,18 @@ const SAVE_DATA = `Object.defineProperty(Navigator.prototype, 'connection', {
   get: () => ({ saveData: true, type: 'wifi', addEventListener() {}, removeEventListener() {} }),
 })`;
 
-/**
- * Records, in the page, every segment download (Resource Timing: start and last byte) and, every
- * 100 ms, the seconds buffered ahead of the playhead.
- */
-const DOWNLOAD_RECORDER = `window.__segmentDownloads = []; window.__bufferAhead = [];
+/** Records, in the page, every segment download (Resource Timing: start and last byte). */
+const DOWNLOAD_RECORDER = `window.__segmentDownloads = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) if (/seg_\\d+\\.ts/.test(e.name)) window.__segmentDownloads.push({ url: e.name, start: e.startTime, end: e.responseEnd });
 }).observe({ type: 'resource', buffered: true });
-setInterval(() => {
-  const v = document.querySelector('video');
-  if (!v) return;
-  let ahead = 0;
-  for (let i = 0; i < v.buffered.length; i += 1) if (v.buffered.start(i) <= v.currentTime + 0.05 && v.buffered.end(i) > v.currentTime) ahead = v.buffered.end(i) - v.currentTime;
-  window.__bufferAhead.push([performance.now(), ahead]);
-}, 100);`;
-
-/**
- * The page's segment downloads held to `bytesPerS` together, as on a slow home link (Chromium's own
- * throttling, by URL so the page and its scripts load at full speed).
- */
-const slowSegments = (bytesPerS: number) => async (page: Page) => {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditionsByRule' as 'Network.emulateNetworkConditions', {
-    offline: false,
-    matchedNetworkConditions: [{ urlPattern: '*://*:*/*seg_*.ts', latency: 20, downloadThroughput: bytesPerS, uploadThroughput: -1 }],
-  } as never);
-};
+${BUFFER_RECORDER}`;
 
 /** Segment downloads that started while another was under way and less than `shortS` was buffered. */
 async function overlapsOnShortBuffer(viewer: Viewer, shortS: number) {
-  const { downloads, ahead } = await viewer.page.evaluate(() => {
-    const w = window as unknown as { __segmentDownloads: Array<{ url: string; start: number; end: number }>; __bufferAhead: Array<[number, number]> };
-    return { downloads: w.__segmentDownloads, ahead: w.__bufferAhead };
-  });
-  const bufferAt = (t: number) => [...ahead].reverse().find(([at]) => at <= t)?.[1] ?? 0;
+  const downloads = await viewer.page.evaluate(() =>
+    (window as unknown as { __segmentDownloads: Array<{ url: string; start: number; end: number }> }).__segmentDownloads);
+  const bufferAt = await bufferAheadAt(viewer);
   const overlapping = downloads.filter((d) => bufferAt(d.start) < shortS && downloads.some((o) => o !== d && o.start <= d.start && o.end > d.start));
   return { downloads: downloads.length, overlapping: overlapping.length };
 }

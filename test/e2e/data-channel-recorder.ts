@@ -1,0 +1,107 @@
+import type { Viewer } from './harness';
+
+/** p2p-media-loader's message size (`webRtcMaxMessageSize`, 64 KiB − 1): every chunk of a segment but the last. */
+export const FULL_CHUNK = 64 * 1024 - 1;
+
+/**
+ * Init script recording, in the page, every message sent (`window.__sends`) and received
+ * (`window.__receipts`) on a WebRTC data channel (one channel per peer connection): when, on which
+ * channel, how many bytes. What went over the wire, not what the engine says. simple-peer, under
+ * p2p-media-loader, receives through `onmessage`.
+ */
+export const DATA_CHANNEL_RECORDER = `window.__sends = []; window.__receipts = [];
+const channels = new WeakMap();
+let channelCount = 0;
+const channelOf = (channel) => {
+  if (!channels.has(channel)) channels.set(channel, channelCount++);
+  return channels.get(channel);
+};
+const sizeOf = (data) => data.byteLength ?? data.size ?? data.length;
+const send = RTCDataChannel.prototype.send;
+RTCDataChannel.prototype.send = function (data) {
+  window.__sends.push([performance.now(), channelOf(this), sizeOf(data)]);
+  return send.call(this, data);
+};
+const onmessage = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
+Object.defineProperty(RTCDataChannel.prototype, 'onmessage', {
+  configurable: true,
+  get() { return onmessage.get.call(this); },
+  set(handler) {
+    const channel = this;
+    onmessage.set.call(this, typeof handler !== 'function' ? handler : function (event) {
+      window.__receipts.push([performance.now(), channelOf(channel), sizeOf(event.data)]);
+      return handler.call(this, event);
+    });
+  },
+});`;
+
+/** Init script recording, every 100 ms, the seconds buffered ahead of the playhead (`window.__bufferAhead`). */
+export const BUFFER_RECORDER = `window.__bufferAhead = [];
+setInterval(() => {
+  const v = document.querySelector('video');
+  if (!v) return;
+  let ahead = 0;
+  for (let i = 0; i < v.buffered.length; i += 1) if (v.buffered.start(i) <= v.currentTime + 0.05 && v.buffered.end(i) > v.currentTime) ahead = v.buffered.end(i) - v.currentTime;
+  window.__bufferAhead.push([performance.now(), ahead]);
+}, 100);`;
+
+/** Seconds buffered ahead of the playhead at page time `at` (ms), as `BUFFER_RECORDER` saw it last before. */
+export async function bufferAheadAt(viewer: Viewer): Promise<(at: number) => number> {
+  const ahead = await viewer.page.evaluate(() => (window as unknown as { __bufferAhead: Array<[number, number]> }).__bufferAhead);
+  return (at) => [...ahead].reverse().find(([t]) => t <= at)?.[1] ?? 0;
+}
+
+/** One segment going over one channel: page times (ms) of its first and last chunk. */
+export interface SegmentSpan {
+  channel: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * The segment transfers among a page's recorded sends or receipts. A segment goes as full chunks and
+ * one shorter last chunk (`lastChunk` tells its size apart from commands), one segment at a time per
+ * channel. A cancelled transfer (the peer got the segment elsewhere) just stops: a chunk more than a
+ * second after the last starts another transfer (Meshcast holds a cancelled upload's slot for that second).
+ */
+export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipts', lastChunk: (bytes: number) => boolean): Promise<SegmentSpan[]> {
+  const messages = await viewer.page.evaluate(
+    (key) => (window as unknown as Record<string, Array<[number, number, number]>>)[key],
+    direction === 'sends' ? '__sends' : '__receipts',
+  );
+  const spans: SegmentSpan[] = [];
+  const open = new Map<number, SegmentSpan>();
+  for (const [at, channel, bytes] of messages) {
+    if (bytes !== FULL_CHUNK && !lastChunk(bytes)) continue;
+    let span = open.get(channel);
+    if (span && Math.round(at) - span.end > 1000) {
+      spans.push(span);
+      open.delete(channel);
+      span = undefined;
+    }
+    if (!span) {
+      if (bytes !== FULL_CHUNK) continue;
+      span = { channel, start: Math.round(at), end: Math.round(at) };
+      open.set(channel, span);
+    }
+    span.end = Math.round(at);
+    if (lastChunk(bytes)) {
+      spans.push(span);
+      open.delete(channel);
+    }
+  }
+  return [...spans, ...open.values()];
+}
+
+/** The spans under way when `span` started, itself included. */
+export const underWayAt = (spans: SegmentSpan[], span: SegmentSpan) => spans.filter((o) => o.start <= span.start && o.end >= span.start);
+
+/** The most spans under way at one time, and which. */
+export function mostAtOnce(spans: SegmentSpan[]): { most: number; busiest: SegmentSpan[] } {
+  let busiest: SegmentSpan[] = [];
+  for (const span of spans) {
+    const under = underWayAt(spans, span);
+    if (under.length > busiest.length) busiest = under;
+  }
+  return { most: busiest.length, busiest };
+}
