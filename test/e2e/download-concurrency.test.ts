@@ -1,13 +1,10 @@
-import { rmSync } from 'node:fs';
-import { hashMedia } from '../../src/server/hash-media';
 import { BUFFER_RECORDER, bufferAheadAt, DATA_CHANNEL_RECORDER, FULL_CHUNK, mostAtOnce, segmentSpans, underWayAt } from './data-channel-recorder';
-import { openViewer, slowSegments, useTestbed, waitFor, type Viewer } from './harness';
-import { paddedMediaDir } from './padded-media';
+import { openViewer, slowSegments, waitFor, type Viewer } from './harness';
+import { usePaddedTestbed } from './padded-media';
 
 /** 1 MB segments of 2 s (a 4 Mbit/s stream): a segment from a peer takes many WebRTC messages, so downloads from several peers can be seen overlapping. */
 const SEGMENT_BYTES = 1_000_000;
 const PADDED_SEGMENTS = 30;
-const media = paddedMediaDir(PADDED_SEGMENTS, SEGMENT_BYTES);
 
 /**
  * The joiners' segment downloads over HTTP held to 500 kB/s: 2 s a segment. The guard's margin for
@@ -20,15 +17,7 @@ const SHORT_BUFFER_S = 6;
 const lastChunk = (bytes: number) => bytes > 1000 && bytes < FULL_CHUNK;
 
 describe('download concurrency in real browsers', () => {
-  const bed = useTestbed(['--media', media]);
-  const opened: Viewer[] = [];
-  beforeAll(async () => {
-    await hashMedia(media);
-  });
-  afterAll(() => rmSync(media, { recursive: true, force: true }));
-  afterEach(async () => {
-    for (const v of opened.splice(0)) await v.close();
-  });
+  const { bed, opened } = usePaddedTestbed(PADDED_SEGMENTS, SEGMENT_BYTES);
   const page = (swarm: string, extra = '') => `${bed.server.url}/demo/hlsjs.html?src=/media/hd/index.m3u8&swarmId=${swarm}${extra}`;
   const segmentsHeld = async (viewer: Viewer) => {
     const { segmentsHttp, segmentsP2P } = await viewer.stats();

@@ -1,7 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hashMedia } from '../../src/server/hash-media';
 import { ROOT } from '../repo-root';
+import { useTestbed, type Viewer } from './harness';
 
 const TS_PACKET = 188;
 
@@ -36,3 +38,22 @@ export function paddedMediaDir(segments: number, bytesPerSegment: number): strin
   return dir;
 }
 
+
+/**
+ * For a `describe` block: `meshcast serve` over a padded stream (`paddedMediaDir`, hashed, removed
+ * afterwards) and Chromium, plus a list of opened viewers closed after each test. Pages play it at
+ * `/media/hd/index.m3u8`.
+ */
+export function usePaddedTestbed(segments: number, bytesPerSegment: number) {
+  const media = paddedMediaDir(segments, bytesPerSegment);
+  const bed = useTestbed(['--media', media]);
+  const opened: Viewer[] = [];
+  beforeAll(async () => {
+    await hashMedia(media);
+  });
+  afterAll(() => rmSync(media, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const v of opened.splice(0)) await v.close();
+  });
+  return { bed, opened };
+}

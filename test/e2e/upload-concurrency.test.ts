@@ -1,12 +1,9 @@
-import { rmSync } from 'node:fs';
-import { hashMedia } from '../../src/server/hash-media';
-import { openViewer, useTestbed, waitFor, type Viewer } from './harness';
 import { DATA_CHANNEL_RECORDER, FULL_CHUNK, mostAtOnce, segmentSpans } from './data-channel-recorder';
-import { paddedMediaDir } from './padded-media';
+import { openViewer, waitFor, type Viewer } from './harness';
+import { usePaddedTestbed } from './padded-media';
 
 /** 1 MB segments of 2 s (a 4 Mbit/s stream): an upload takes many WebRTC messages, so uploads to several peers overlap. */
 const SEGMENT_BYTES = 1_000_000;
-const media = paddedMediaDir(16, SEGMENT_BYTES);
 
 /** The most peers this viewer was sending a segment to at one time. */
 async function mostPeersServedAtOnce(viewer: Viewer, lastChunk: (bytes: number) => boolean) {
@@ -15,15 +12,7 @@ async function mostPeersServedAtOnce(viewer: Viewer, lastChunk: (bytes: number) 
 }
 
 describe('upload.maxConcurrent in real browsers', () => {
-  const bed = useTestbed(['--media', media]);
-  const opened: Viewer[] = [];
-  beforeAll(async () => {
-    await hashMedia(media);
-  });
-  afterAll(() => rmSync(media, { recursive: true, force: true }));
-  afterEach(async () => {
-    for (const v of opened.splice(0)) await v.close();
-  });
+  const { bed, opened } = usePaddedTestbed(16, SEGMENT_BYTES);
   const page = (options: object, swarm: string) =>
     `${bed.server.url}/demo/hlsjs.html?src=/media/hd/index.m3u8&swarmId=${swarm}&options=${encodeURIComponent(JSON.stringify(options))}`;
 
