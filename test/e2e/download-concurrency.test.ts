@@ -1,4 +1,4 @@
-import { BUFFER_RECORDER, bufferAheadAt, DATA_CHANNEL_RECORDER, FULL_CHUNK, mostAtOnce, segmentSpans, underWayAt } from './data-channel-recorder';
+import { BUFFER_RECORDER, bufferAheadAt, DATA_CHANNEL_RECORDER, mostAtOnce, segmentSpans, underWayAt } from './page-recorders';
 import { openViewer, slowSegments, waitFor, type Viewer } from './harness';
 import { usePaddedTestbed } from './padded-media';
 
@@ -14,8 +14,6 @@ const PADDED_SEGMENTS = 30;
 const HTTP_BYTES_PER_S = 500_000;
 const SHORT_BUFFER_S = 6;
 
-const lastChunk = (bytes: number) => bytes > 1000 && bytes < FULL_CHUNK;
-
 describe('download concurrency in real browsers', () => {
   const { bed, opened } = usePaddedTestbed(PADDED_SEGMENTS, SEGMENT_BYTES);
   const page = (swarm: string, extra = '') => `${bed.server.url}/demo/hlsjs.html?src=/media/hd/index.m3u8&swarmId=${swarm}${extra}`;
@@ -26,7 +24,7 @@ describe('download concurrency in real browsers', () => {
 
   /** P2P downloads that began while less than `SHORT_BUFFER_S` was buffered, with how many were under way then. */
   async function downloadsOnShortBuffer(viewer: Viewer) {
-    const spans = await segmentSpans(viewer, 'receipts', lastChunk);
+    const spans = await segmentSpans(viewer, 'receipts');
     const bufferAt = await bufferAheadAt(viewer);
     const short = spans.filter((s) => bufferAt(s.start) < SHORT_BUFFER_S).map((s) => ({ ...s, underWay: underWayAt(spans, s).length }));
     return { short, all: spans.length, mostAtAnyTime: mostAtOnce(spans).most };

@@ -18,7 +18,7 @@ function nullPackets(count: number): Buffer {
  * A media directory for `meshcast serve --media` holding `hd/index.m3u8`: the first `segments` of
  * the committed 360p rendition, each padded with null packets to about `bytesPerSegment`, as a
  * high-bitrate stream's segments would weigh (the committed ladder's fit in one WebRTC message).
- * Playable as is; its integrity sidecar is written by the caller's `meshcast hash`.
+ * Playable as is; the caller writes its integrity sidecar (`hashMedia`, as `usePaddedTestbed` does).
  */
 export function paddedMediaDir(segments: number, bytesPerSegment: number): string {
   const source = path.join(ROOT, 'demo/media/vod/360p');
@@ -37,7 +37,6 @@ export function paddedMediaDir(segments: number, bytesPerSegment: number): strin
   writeFileSync(path.join(hd, 'index.m3u8'), lines.join('\n'));
   return dir;
 }
-
 
 /**
  * For a `describe` block: `meshcast serve` over a padded stream (`paddedMediaDir`, hashed, removed

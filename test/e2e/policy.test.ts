@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { bufferAheadAt, BUFFER_RECORDER } from './data-channel-recorder';
+import { bufferAheadAt, BUFFER_RECORDER } from './page-recorders';
 import { openViewer, ROOT, sleep, slowSegments, useTestbed, waitFor, type Viewer } from './harness';
 
 const RENDITION = path.join(ROOT, 'demo/media/vod/360p');

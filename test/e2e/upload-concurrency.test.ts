@@ -1,4 +1,4 @@
-import { DATA_CHANNEL_RECORDER, FULL_CHUNK, mostAtOnce, segmentSpans } from './data-channel-recorder';
+import { DATA_CHANNEL_RECORDER, mostAtOnce, segmentSpans } from './page-recorders';
 import { openViewer, waitFor, type Viewer } from './harness';
 import { usePaddedTestbed } from './padded-media';
 
@@ -6,8 +6,8 @@ import { usePaddedTestbed } from './padded-media';
 const SEGMENT_BYTES = 1_000_000;
 
 /** The most peers this viewer was sending a segment to at one time. */
-async function mostPeersServedAtOnce(viewer: Viewer, lastChunk: (bytes: number) => boolean) {
-  const spans = await segmentSpans(viewer, 'sends', lastChunk);
+async function mostPeersServedAtOnce(viewer: Viewer) {
+  const spans = await segmentSpans(viewer, 'sends');
   return { ...mostAtOnce(spans), uploads: spans.length };
 }
 
@@ -25,7 +25,7 @@ describe('upload.maxConcurrent in real browsers', () => {
     const viewers = await Promise.all([0, 1, 2, 3].map(() => openViewer(bed.browser, page({}, swarm))));
     opened.push(...viewers);
     await waitFor('the viewers to play 16 s', () => Promise.all(viewers.map((v) => v.currentTime())), (t) => Math.min(...t) > 16, 60_000);
-    const served = await mostPeersServedAtOnce(seeder, (bytes) => bytes > 1000 && bytes < FULL_CHUNK);
+    const served = await mostPeersServedAtOnce(seeder);
     const stats = await Promise.all(viewers.map((v) => v.stats()));
     console.log(`upload ${JSON.stringify(upload)}: the seeder made ${served.uploads} uploads, to at most ${served.most} peers at once (${JSON.stringify(served.busiest)}); viewers got ${stats.map((s) => `${s.p2pBytes} B from peers (stalls ${s.rebufferCount}, ${s.rebufferMs} ms, p2p ${s.p2pStalls})`).join(', ')}`);
     // A declined request is answered "absent": the viewer takes the segment from someone else in time.

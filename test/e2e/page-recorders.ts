@@ -1,7 +1,7 @@
 import type { Viewer } from './harness';
 
 /** p2p-media-loader's message size (`webRtcMaxMessageSize`, 64 KiB − 1): every chunk of a segment but the last. */
-export const FULL_CHUNK = 64 * 1024 - 1;
+const FULL_CHUNK = 64 * 1024 - 1;
 
 /**
  * Init script recording, in the page, every message sent (`window.__sends`) and received
@@ -58,13 +58,15 @@ export interface SegmentSpan {
   end: number;
 }
 
+/** A segment's last chunk: shorter than a full one, longer than any command (the padded stream's segments are ~1 MB, so it is never tiny). */
+const isLastChunk = (bytes: number) => bytes > 1000 && bytes < FULL_CHUNK;
+
 /**
  * The segment transfers among a page's recorded sends or receipts. A segment goes as full chunks and
- * one shorter last chunk (`lastChunk` tells its size apart from commands), one segment at a time per
- * channel. A cancelled transfer (the peer got the segment elsewhere) just stops: a chunk more than a
+ * one shorter last chunk, one segment at a time per channel. A cancelled transfer (the peer got the segment elsewhere) just stops: a chunk more than a
  * second after the last starts another transfer (Meshcast holds a cancelled upload's slot for that second).
  */
-export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipts', lastChunk: (bytes: number) => boolean): Promise<SegmentSpan[]> {
+export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipts'): Promise<SegmentSpan[]> {
   const messages = await viewer.page.evaluate(
     (key) => (window as unknown as Record<string, Array<[number, number, number]>>)[key],
     direction === 'sends' ? '__sends' : '__receipts',
@@ -72,7 +74,7 @@ export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipt
   const spans: SegmentSpan[] = [];
   const open = new Map<number, SegmentSpan>();
   for (const [at, channel, bytes] of messages) {
-    if (bytes !== FULL_CHUNK && !lastChunk(bytes)) continue;
+    if (bytes !== FULL_CHUNK && !isLastChunk(bytes)) continue;
     let span = open.get(channel);
     if (span && Math.round(at) - span.end > 1000) {
       spans.push(span);
@@ -85,7 +87,7 @@ export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipt
       open.set(channel, span);
     }
     span.end = Math.round(at);
-    if (lastChunk(bytes)) {
+    if (isLastChunk(bytes)) {
       spans.push(span);
       open.delete(channel);
     }
