@@ -34,13 +34,13 @@ const ts = () => typescript({ tsconfig: './tsconfig.build.json', outDir: 'dist',
 export default [
   // ESM build for bundlers: dependencies stay external.
   {
-    input: 'src/index.ts',
+    input: 'src/browser/index.ts',
     external: isDependency,
     plugins: [version(), ts()],
     output: { file: 'dist/meshcast.es.js', format: 'es', sourcemap: true },
   },
   {
-    input: 'src/index.ts',
+    input: 'src/browser/index.ts',
     external: isDependency,
     plugins: [dts({ tsconfig: './tsconfig.build.json' })],
     output: { file: 'dist/meshcast.d.ts', format: 'es' },
@@ -48,7 +48,7 @@ export default [
   // Script-tag build: hls.js and p2p-media-loader bundled; p2p-media-loader-core through its
   // self-contained browser bundle (export condition below), which spares us Node polyfills.
   {
-    input: 'src/dropin/index.ts',
+    input: 'src/browser/dropin/index.ts',
     onwarn,
     plugins: [
       version(),

@@ -12,7 +12,7 @@ const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const dropin = readFileSync('dist/meshcast.min.js');
 
 const bundle = await rollup({
-  input: 'src/dropin/index.ts',
+  input: 'src/browser/dropin/index.ts',
   external: (id) => /^(hls\.js|p2p-media-loader-(core|hlsjs))(\/|$)/.test(id),
   plugins: [
     replace({ preventAssignment: true, values: { __MESHCAST_VERSION__: '"0"' } }),

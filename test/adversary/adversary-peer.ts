@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { deriveSwarmId } from '../../src/config';
+import { deriveSwarmId } from '../../src/browser/config';
 import { parseMediaPlaylist } from '../../src/server/origin/playlists';
 import { ROOT } from '../e2e/harness';
 import { shapeDataChannels } from './wire-shaper';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { percentile } from '../../src/utils/percentile';
+import { percentile } from '../../src/browser/utils/percentile';
 import { startMeshcastServer } from '../e2e/harness';
 
 // `npm run bench:collector`: beacons at rising rates from this process to `meshcast serve` (another

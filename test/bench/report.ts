@@ -1,5 +1,5 @@
-import type { MeshcastStats } from '../../src/index';
-import { percentile } from '../../src/utils/percentile';
+import type { MeshcastStats } from '../../src/browser/index';
+import { percentile } from '../../src/browser/utils/percentile';
 
 /** One run's figures, as DESIGN.md names them. */
 export interface RunResult {

@@ -1,5 +1,5 @@
 import { chromium } from 'playwright-core';
-import type { MeshcastStats } from '../../src/index';
+import type { MeshcastStats } from '../../src/browser/index';
 import { CHROMIUM_ARGS, chromiumPath, openViewer, type MeshcastServer, type Viewer } from '../e2e/harness';
 import { ProcessSampler } from './process-sampler';
 import type { RunMeasurement } from './report';

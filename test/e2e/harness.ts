@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { MeshcastStats } from '../../src/index';
+import type { MeshcastStats } from '../../src/browser/index';
 import { ROOT } from '../repo-root';
 
 export { ROOT };

@@ -1,4 +1,4 @@
-import { segmentRank } from '../../src/policy/segment-leader';
+import { segmentRank } from '../../src/browser/policy/segment-leader';
 import { openViewer, sleep, useTestbed, waitFor, type Viewer } from './harness';
 
 /** Records, in the page, every segment the engine loaded: its sequence number, source and when. */

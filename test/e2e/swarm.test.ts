@@ -1,4 +1,4 @@
-import type { MeshcastStats } from '../../src/index';
+import type { MeshcastStats } from '../../src/browser/index';
 import { openViewer, saveArtifact, sleep, useTestbed, type Viewer, waitFor } from './harness';
 
 const VIEWERS = 4;

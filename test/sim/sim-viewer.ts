@@ -14,16 +14,16 @@
  *   (p2p-media-loader weights by measured speed; here uniform, as all have the same speed).
  * - storage (`segment-memory-storage.ts`): live segments are dropped once the playhead is
  *   `highDemandTimeWindow` past their end; VOD segments behind the playhead when memory is full.
- * Meshcast's windows come from `decideWindows` (`src/policy/deadline-guard.ts`), fed with the HTTP
+ * Meshcast's windows come from `decideWindows` (`src/browser/policy/deadline-guard.ts`), fed with the HTTP
  * times this viewer measured, and its upload switch from `decideUpload` and `UploadBudget`
- * (`src/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick. On live
+ * (`src/browser/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick. On live
  * streams a viewer connected to the whole audience (the collector's count; here exact, without the
- * beacons' delay) applies `coordinateWindows` (`src/policy/segment-leader.ts`) as the player does.
+ * beacons' delay) applies `coordinateWindows` (`src/browser/policy/segment-leader.ts`) as the player does.
  */
-import { decideWindows, type GuardDecision } from '../../src/policy/deadline-guard';
-import type { ResolvedPolicy } from '../../src/policy/policy-options';
-import { coordinateWindows, coordinationState } from '../../src/policy/segment-leader';
-import { decideUpload, UploadBudget } from '../../src/policy/upload-rules';
+import { decideWindows, type GuardDecision } from '../../src/browser/policy/deadline-guard';
+import type { ResolvedPolicy } from '../../src/browser/policy/policy-options';
+import { coordinateWindows, coordinationState } from '../../src/browser/policy/segment-leader';
+import { decideUpload, UploadBudget } from '../../src/browser/policy/upload-rules';
 
 export const SIMULTANEOUS_HTTP = 2;
 export const SIMULTANEOUS_P2P = 3;
@@ -256,7 +256,7 @@ export class SimViewer {
     if (ctx.live) this.limitHlsBuffer(ctx); // a live playlist updates every segment
   }
 
-  /** Meshcast's one-fetcher-per-segment agreement (`src/policy/segment-leader.ts`), as the player decides it. */
+  /** Meshcast's one-fetcher-per-segment agreement (`src/browser/policy/segment-leader.ts`), as the player decides it. */
   private coordinated(ctx: SwarmContext, base: GuardDecision): GuardDecision {
     const newest = Math.min(ctx.knownSegments(this), this.requests.length) - 1;
     let peerSendingEarlier = false;

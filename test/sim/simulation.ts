@@ -3,8 +3,8 @@
  * them, an origin and peers serving segments, advanced in fixed steps (`stepS`). Transfers are fluid:
  * each receives its rate every step (an uploader's cap shared by its uploads), after a first-byte wait.
  */
-import { resolvePolicy, type ResolvedPolicy } from '../../src/policy/policy-options';
-import { percentile } from '../../src/utils/percentile';
+import { resolvePolicy, type ResolvedPolicy } from '../../src/browser/policy/policy-options';
+import { percentile } from '../../src/browser/utils/percentile';
 import { renditionLadder, resolveSimOptions, type SimOptions } from './sim-options';
 import { HTTP_REASONS, SimViewer, type HttpReason, type SwarmContext, type Transfer } from './sim-viewer';
 import { EventQueue, seededRandom } from './sim-utils';

@@ -1,4 +1,4 @@
-import { percentile } from '../../utils/percentile';
+import { percentile } from '../../browser/utils/percentile';
 import type { MinuteRow, SessionRow } from './store';
 
 /** What the read API reports for a time window, over one stream or all. */

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BeaconSchema, MAX_BEACON_BYTES, type Beacon } from '../../stats/beacon-schema';
+import { BeaconSchema, MAX_BEACON_BYTES, type Beacon } from '../../browser/stats/beacon-schema';
 import { series, summarize } from './aggregate';
 import { CollectorMetrics } from './metrics';
 import { BeaconStore } from './store';

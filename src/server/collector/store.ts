@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CUMULATIVE_FIELDS, type Beacon } from '../../stats/beacon-schema';
+import { CUMULATIVE_FIELDS, type Beacon } from '../../browser/stats/beacon-schema';
 
 /** The increases an accepted beacon added to its stream's counters. */
 export type BeaconDelta = Record<(typeof CUMULATIVE_FIELDS)[number], number>;

@@ -1,4 +1,4 @@
-import { percentile } from '../../../src/utils/percentile';
+import { percentile } from '../../../src/browser/utils/percentile';
 import { buildReport, findings, summarizeRun, type RunMeasurement } from '../../bench/report';
 
 const viewer = (over: Partial<RunMeasurement['viewers'][number]>): RunMeasurement['viewers'][number] => ({

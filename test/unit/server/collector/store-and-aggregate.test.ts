@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Value } from '@sinclair/typebox/value';
-import { BeaconSchema, type Beacon } from '../../../../src/stats/beacon-schema';
+import { BeaconSchema, type Beacon } from '../../../../src/browser/stats/beacon-schema';
 import { series, summarize } from '../../../../src/server/collector/aggregate';
 import { BeaconStore } from '../../../../src/server/collector/store';
 

@@ -1,5 +1,5 @@
-import type { GuardDecision } from '../../../src/policy/deadline-guard';
-import { coordinateWindows, LEADER_GRACE_S, leadsSegment, pagePeerIdentity, seesWholeSwarm, segmentRank } from '../../../src/policy/segment-leader';
+import type { GuardDecision } from '../../../../src/browser/policy/deadline-guard';
+import { coordinateWindows, LEADER_GRACE_S, leadsSegment, pagePeerIdentity, seesWholeSwarm, segmentRank } from '../../../../src/browser/policy/segment-leader';
 
 const ids = ['-MC0001-aaaaaaaaaaaa', '-MC0001-bbbbbbbbbbbb', '-MC0001-cccccccccccc', '-MC0001-dddddddddddd', '-MC0001-eeeeeeeeeeee', '-MC0001-ffffffffffff'];
 const others = (self: string) => ids.filter((id) => id !== self);

@@ -1,4 +1,4 @@
-import { SessionStats } from '../../../src/stats/session-stats';
+import { SessionStats } from '../../../../src/browser/stats/session-stats';
 
 describe('SessionStats', () => {
   test('starts empty with an offload ratio of 0', () => {

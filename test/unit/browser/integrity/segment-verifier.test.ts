@@ -1,5 +1,5 @@
 import { createHash, webcrypto } from 'node:crypto';
-import { SegmentVerifier, sidecarUrlFor } from '../../../src/integrity/segment-verifier';
+import { SegmentVerifier, sidecarUrlFor } from '../../../../src/browser/integrity/segment-verifier';
 
 // WebCrypto as in the browser (global in Node 20 only behind a flag in some setups).
 if (!globalThis.crypto?.subtle) Object.defineProperty(globalThis, 'crypto', { value: webcrypto });

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { BeaconSender, newSessionId } from '../../../src/stats/beacon-sender';
+import { BeaconSender, newSessionId } from '../../../../src/browser/stats/beacon-sender';
 
 const payload = () => ({ v: 1 as const, sessionId: 'session-a', streamId: 's', live: false } as never);
 

@@ -1,4 +1,4 @@
-import { PlaybackQoe } from '../../../src/stats/playback-qoe';
+import { PlaybackQoe } from '../../../../src/browser/stats/playback-qoe';
 
 // Timelines in ms, replayed through the state machine as the media element would report them.
 describe('PlaybackQoe', () => {

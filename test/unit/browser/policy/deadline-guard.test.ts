@@ -1,4 +1,4 @@
-import { DEFAULT_TUNING, decideWindows, expectedHttpS, highDemandWindowS, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardTuning } from '../../../src/policy/deadline-guard';
+import { DEFAULT_TUNING, decideWindows, expectedHttpS, highDemandWindowS, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardTuning } from '../../../../src/browser/policy/deadline-guard';
 
 /**
  * A playback timeline as p2p-media-loader runs it under the guard: every 250 ms the guard sets the

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { DynamicCoreConfig } from 'p2p-media-loader-core';
-import { PolicyController, type PolicyTarget } from '../../../src/policy/policy-controller';
-import { resolvePolicy } from '../../../src/policy/policy-options';
+import { PolicyController, type PolicyTarget } from '../../../../src/browser/policy/policy-controller';
+import { resolvePolicy } from '../../../../src/browser/policy/policy-options';
 
 type Listener = (...args: unknown[]) => void;
 

@@ -1,4 +1,4 @@
-import { UploadCounter } from '../../../src/stats/upload-counter';
+import { UploadCounter } from '../../../../src/browser/stats/upload-counter';
 
 const CHUNK = 100;
 

@@ -1,4 +1,4 @@
-import { decideRecovery, MAX_NETWORK_RETRIES } from '../../../src/engine/error-recovery';
+import { decideRecovery, MAX_NETWORK_RETRIES } from '../../../../src/browser/engine/error-recovery';
 
 describe('decideRecovery', () => {
   test('network errors restart loading, or reload the playlist when the manifest failed, then give up', () => {

@@ -1,5 +1,5 @@
-import { decideUpload, UploadBudget, type UploadSituation } from '../../../src/policy/upload-rules';
-import type { ResolvedPolicy } from '../../../src/policy/policy-options';
+import { decideUpload, UploadBudget, type UploadSituation } from '../../../../src/browser/policy/upload-rules';
+import type { ResolvedPolicy } from '../../../../src/browser/policy/policy-options';
 
 const rules: ResolvedPolicy['upload'] = { maxBytesPerS: 100_000, maxConcurrent: 2, onMetered: false, onSaveData: false, whenHidden: false };
 const calm: UploadSituation = { hidden: false, saveData: false, metered: false, budgetBytes: 200_000, uploadsInFlight: 0 };

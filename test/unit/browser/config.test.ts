@@ -1,5 +1,5 @@
-import { deriveSwarmId, MESHCAST_PROTOCOL_VERSION, resolveOptions } from '../../src/config';
-import { MeshcastError } from '../../src/errors';
+import { deriveSwarmId, MESHCAST_PROTOCOL_VERSION, resolveOptions } from '../../../src/browser/config';
+import { MeshcastError } from '../../../src/browser/errors';
 
 function errorOf(input: unknown): MeshcastError {
   try {
@@ -110,7 +110,7 @@ describe('deriveSwarmId', () => {
 
 describe('policy defaults by device', () => {
   test('a phone gets a smaller segment cache than a desktop', async () => {
-    const { resolvePolicy, isMobileDevice } = await import('../../src/policy/policy-options');
+    const { resolvePolicy, isMobileDevice } = await import('../../../src/browser/policy/policy-options');
     expect(isMobileDevice({ userAgent: 'Mozilla/5.0 (Linux; Android 14) Mobile Safari' })).toBe(true);
     expect(isMobileDevice({ userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140', userAgentData: { mobile: false } })).toBe(false);
     expect(resolvePolicy({}, { userAgent: 'iPhone' } as Navigator).prefetch.memoryMiB).toBe(96);

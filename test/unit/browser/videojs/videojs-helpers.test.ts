@@ -1,7 +1,7 @@
-import { MeshcastError } from '../../../src/errors';
-import { mediaErrorCode } from '../../../src/videojs/media-error';
-import { levelConstraints } from '../../../src/videojs/quality-levels';
-import { statsDisplayText } from '../../../src/videojs/stats-display';
+import { MeshcastError } from '../../../../src/browser/errors';
+import { mediaErrorCode } from '../../../../src/browser/videojs/media-error';
+import { levelConstraints } from '../../../../src/browser/videojs/quality-levels';
+import { statsDisplayText } from '../../../../src/browser/videojs/stats-display';
 
 describe('levelConstraints', () => {
   test('all or none enabled: ABR is free', () => {

@@ -1,4 +1,4 @@
-import { dropinOptions } from '../../../src/dropin/dropin-config';
+import { dropinOptions } from '../../../../src/browser/dropin/dropin-config';
 
 describe('dropinOptions', () => {
   test('reads the script tag data attributes', () => {

@@ -1,4 +1,4 @@
-import { PeerLedger } from '../../../src/integrity/peer-ledger';
+import { PeerLedger } from '../../../../src/browser/integrity/peer-ledger';
 
 describe('PeerLedger', () => {
   test('knows who sends a segment until its request ends', () => {

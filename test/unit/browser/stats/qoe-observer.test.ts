@@ -1,5 +1,5 @@
-import { PlaybackQoe } from '../../../src/stats/playback-qoe';
-import { QoeObserver } from '../../../src/stats/qoe-observer';
+import { PlaybackQoe } from '../../../../src/browser/stats/playback-qoe';
+import { QoeObserver } from '../../../../src/browser/stats/qoe-observer';
 
 /** A media element reduced to what the observer reads: events, seeking, paused, currentTime. */
 class FakeMedia extends EventTarget {
