@@ -9,7 +9,7 @@ import { rollup } from 'rollup';
 import { minify } from 'terser';
 
 const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
-const dropin = readFileSync('dist/meshcast.min.js');
+const dropin = readFileSync('packages/meshcast/dist/meshcast.min.js');
 
 const bundle = await rollup({
   input: 'src/browser/dropin/index.ts',

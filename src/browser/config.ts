@@ -1,7 +1,7 @@
 import type { HlsConfig } from 'hls.js';
 import { MeshcastError } from './errors';
 import { invalidOption as invalid, isPlainObject, optionGroup } from './option-validation';
-import type { IntegrityMode } from './integrity/segment-verifier';
+import { OPTION_DEFAULTS } from './option-defaults';
 import { resolvePolicy, type LiveOptions, type PolicyMode, type PrefetchOptions, type ResolvedPolicy, type StartupOptions, type UploadOptions } from './policy/policy-options';
 
 /**
@@ -68,6 +68,9 @@ export interface MeshcastOptions {
   /** Background fetching windows and the segment memory cap. */
   prefetch?: PrefetchOptions;
 }
+
+/** How segments from peers are checked against the publisher's SHA-256 sidecars. */
+export type IntegrityMode = 'auto' | 'required' | 'off';
 
 export interface IntegrityOptions {
   /**
@@ -175,8 +178,9 @@ function resolveHlsConfig(value: unknown): Partial<HlsConfig> {
 }
 
 function resolveIntegrity(value: unknown): ResolvedOptions['integrity'] {
-  if (value === undefined) return { mode: 'auto', verifyHttp: false, manifestUrl: undefined, maxPeerFailures: 2 };
-  const { mode = 'auto', manifestUrl, verifyHttp = false, maxPeerFailures = 2 } = optionGroup('integrity', value, ['mode', 'manifestUrl', 'verifyHttp', 'maxPeerFailures']);
+  const defaults = OPTION_DEFAULTS.integrity;
+  if (value === undefined) return { ...defaults, manifestUrl: undefined };
+  const { mode = defaults.mode, manifestUrl, verifyHttp = defaults.verifyHttp, maxPeerFailures = defaults.maxPeerFailures } = optionGroup('integrity', value, ['mode', 'manifestUrl', 'verifyHttp', 'maxPeerFailures']);
   if (!INTEGRITY_MODES.includes(mode as IntegrityMode)) throw invalid('integrity.mode', `one of ${INTEGRITY_MODES.map((m) => `"${m}"`).join(', ')}`, mode);
   if (manifestUrl !== undefined && (typeof manifestUrl !== 'string' || manifestUrl === '')) {
     throw invalid('integrity.manifestUrl', 'a URL string', manifestUrl);
@@ -197,7 +201,7 @@ function resolveStatsUrl(value: unknown): string | undefined {
 }
 
 function resolveStatsInterval(value: unknown): number {
-  if (value === undefined) return 10;
+  if (value === undefined) return OPTION_DEFAULTS.statsIntervalS;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > 3600) {
     throw invalid('statsIntervalS', 'a number of seconds from 1 to 3600', value);
   }
@@ -226,7 +230,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     trackers,
     rtcConfig: resolveRtcConfig(input.rtcConfig, trackers),
     swarmId: resolveSwarmId(input.swarmId),
-    p2p: input.p2p ?? true,
+    p2p: input.p2p ?? OPTION_DEFAULTS.p2p,
     hlsConfig: resolveHlsConfig(input.hlsConfig),
     integrity: resolveIntegrity(input.integrity),
     statsUrl: resolveStatsUrl(input.statsUrl),

@@ -2,7 +2,7 @@
 // time, a per-stream table. Reads the collector's token-protected API of the same server; loads
 // nothing from any other host.
 import uPlot from 'uplot';
-import type { SeriesPoint, Summary } from '../server/collector/aggregate';
+import type { SeriesPoint, Summary } from './read-api-types';
 
 const TOKEN_KEY = 'meshcast-dashboard-token';
 const REFRESH_MS = 5_000;

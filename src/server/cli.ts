@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { hashMedia } from './hash-media';
+import { hashMedia } from './media/hash-media';
 import { startServer } from './serve';
 import { signTrackerToken } from './tracker-token';
 
 const USAGE = `Usage:
-  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--media DIR] [--live-window S] [--announce-interval S]
+  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--media DIR [--demo DIR]] [--live-window S] [--announce-interval S]
   meshcast hash DIR
   meshcast tracker-token --secret SECRET [--ttl SECONDS]
 
@@ -20,7 +20,9 @@ const USAGE = `Usage:
   --beacons-per-minute N   beacons accepted per client IP and minute                  default 600
   --tracker-secret S  serve only pages whose announce URL has ?token= signed with S (or MESHCAST_TRACKER_SECRET)
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
-                    byte accounting at /origin/bytes, demo pages at /demo/
+                    byte accounting at /origin/bytes
+  --demo DIR        with --media: serve the HTML pages in DIR at /demo/, with the meshcast
+                    package's bundles at /dist/ (the repository's demo/ folder)
   --live-window S   seconds an emulated live playlist shows behind the edge            default 60
   --announce-interval S  seconds between a tracker client's announces (new peers are met at announces)  default 120
 
@@ -53,6 +55,7 @@ async function serve(args: string[]): Promise<void> {
         'tracker-port': { type: 'string' },
         host: { type: 'string' },
         media: { type: 'string' },
+        demo: { type: 'string' },
         'live-window': { type: 'string' },
         db: { type: 'string' },
         token: { type: 'string' },
@@ -64,6 +67,7 @@ async function serve(args: string[]): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
+  if (values.demo !== undefined && values.media === undefined) fail('--demo needs --media (the pages play its streams)');
   const liveWindowS = values['live-window'] === undefined ? 60 : Number(values['live-window']);
   if (!(liveWindowS >= 6 && liveWindowS <= 3600)) fail(`--live-window must be seconds between 6 and 3600, got "${values['live-window']}"`);
 
@@ -81,6 +85,7 @@ async function serve(args: string[]): Promise<void> {
     trackerPort: portOption('tracker-port', values['tracker-port'], 8081),
     host: values.host ?? '127.0.0.1',
     mediaDir: values.media,
+    demoDir: values.demo,
     liveWindowS,
     dbFile: values.db ?? 'meshcast.db',
     token,
@@ -96,10 +101,14 @@ async function serve(args: string[]): Promise<void> {
     `  dashboard ${server.url}/dashboard   (token: ${values.token || process.env.MESHCAST_TOKEN ? 'as given' : token})`,
     `  metrics  ${server.url}/metrics`,
   ];
-  if (values.media) {
+  if (values.media && values.demo) {
     lines.push(
       `  demo     ${server.url}/demo/`,
       `  player   ${server.url}/demo/hlsjs.html   (open it in two tabs: the second gets segments from the first)`,
+    );
+  }
+  if (values.media) {
+    lines.push(
       `  vod      ${server.url}/media/vod/master.m3u8`,
       `  live     ${server.url}/live/vod/master.m3u8`,
       `  bytes    ${server.url}/origin/bytes`,

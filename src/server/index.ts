@@ -1,4 +1,4 @@
 // Node entry (`meshcast/server`): the pieces of the CLI for scripts and packaging pipelines.
-export { hashMedia, type HashedPlaylist } from './hash-media';
+export { hashMedia, type HashedPlaylist } from './media/hash-media';
 export { startServer, type RunningServer, type ServeOptions } from './serve';
 export { signTrackerToken, trackerTokenValid } from './tracker-token';

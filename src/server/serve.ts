@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerCollector } from './collector/collector';
 import { DASHBOARD_HTML } from './collector/dashboard-page';
 import { registerDevOrigin } from './origin/dev-origin';
@@ -21,6 +21,11 @@ export interface ServeOptions {
   host: string;
   /** Media folder for the dev origin; no dev origin when unset. */
   mediaDir?: string;
+  /**
+   * Folder of HTML pages served at `/demo/` beside the dev origin, with the demo tracker URL replaced by
+   * this server's; their scripts load `/dist/` (the `meshcast` package's bundles) and `/vendor/<package>/dist/`.
+   */
+  demoDir?: string;
   /** Seconds of emulated live stream shown behind the live edge. @default 60 */
   liveWindowS: number;
   /** SQLite file of the collector (`:memory:` keeps nothing). @default meshcast.db */
@@ -44,7 +49,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The package root, found from this file whether it runs from `dist/` or from `src/`. */
+/** This package's root (meshcast-server), found from its `dist/`. */
 function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
@@ -86,32 +91,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   app.get('/dashboard/dashboard.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(await readFile(path.join(root, 'dist', 'dashboard.js'), 'utf8')));
   app.get('/dashboard/uPlot.min.css', async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').send(await readFile(createRequire(path.join(root, 'package.json')).resolve('uplot/dist/uPlot.min.css'), 'utf8')));
+    reply.type('text/css; charset=utf-8').send(await readFile(path.join(root, 'dist', 'uPlot.min.css'), 'utf8')));
 
   if (options.mediaDir) {
     if (!existsSync(options.mediaDir)) throw new Error(`--media: folder ${options.mediaDir} does not exist`);
     registerDevOrigin(app, { mediaDir: options.mediaDir, liveWindowS: options.liveWindowS });
-    // The demo pages and the bundles they load, so `npm run demo` needs nothing else. Pages are
-    // written for `npm run demo`'s tracker; they are served with the tracker actually running.
-    app.get('/demo/:page.html', async (request, reply) => {
-      const { page } = request.params as { page: string };
-      if (!/^[a-z0-9-]+$/.test(page)) return reply.code(404).send({ error: 'not found' });
-      const html = await readFile(path.join(root, 'demo', `${page}.html`), 'utf8').catch(() => undefined);
-      if (html === undefined) return reply.code(404).send({ error: 'not found', what: request.url });
-      return reply.type('text/html; charset=utf-8').send(html.replaceAll(DEMO_TRACKER_URL, pageTrackerUrl(request)));
-    });
-    app.get('/demo/', async (_request, reply) => reply.redirect('/demo/index.html'));
-    await app.register(fastifyStatic, { root: path.join(root, 'demo'), prefix: '/demo/', index: false, serve: true });
-    await app.register(fastifyStatic, { root: path.join(root, 'dist'), prefix: '/dist/', decorateReply: false });
-    const requireFromPackage = createRequire(path.join(root, 'package.json'));
-    for (const name of VENDOR_PACKAGES) {
-      // Looked up like Node does (some of these packages do not export package.json).
-      const dir = (requireFromPackage.resolve.paths(name) ?? []).map((p) => path.join(p, name)).find((p) => existsSync(path.join(p, 'package.json')));
-      if (!dir) continue; // not installed (video.js is an optional peer dependency)
-      const dist = path.join(dir, 'dist');
-      await app.register(fastifyStatic, { root: dist, prefix: `/vendor/${name}/dist/`, decorateReply: false });
+    if (options.demoDir) {
+      await registerDemoPages(app, options.demoDir, root, pageTrackerUrl);
+      app.get('/', async (_request, reply) => reply.redirect('/demo/'));
     }
-    app.get('/', async (_request, reply) => reply.redirect('/demo/'));
     // Tells demo pages where the tracker is, under the host name the page itself used.
     app.get('/dev/config.json', async (request) => {
       return {
@@ -144,4 +132,36 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await Promise.all([app.close(), tracker?.close()]);
     },
   };
+}
+
+/** Where a package is installed, looked up as Node does from `from` (some packages export no package.json). */
+function packageDir(name: string, from: string): string | undefined {
+  const paths = createRequire(path.join(from, 'package.json')).resolve.paths(name) ?? [];
+  return paths.map((p) => path.join(p, name)).find((p) => existsSync(path.join(p, 'package.json')));
+}
+
+/**
+ * The demo pages and the bundles they load, so `npm run demo` needs nothing else. Pages are written for
+ * `npm run demo`'s tracker; they are served with the tracker actually running.
+ */
+async function registerDemoPages(app: FastifyInstance, demoDir: string, root: string, pageTrackerUrl: (request: FastifyRequest) => string): Promise<void> {
+  if (!existsSync(demoDir)) throw new Error(`--demo: folder ${demoDir} does not exist`);
+  app.get('/demo/:page.html', async (request, reply) => {
+    const { page } = request.params as { page: string };
+    if (!/^[a-z0-9-]+$/.test(page)) return reply.code(404).send({ error: 'not found' });
+    const html = await readFile(path.join(demoDir, `${page}.html`), 'utf8').catch(() => undefined);
+    if (html === undefined) return reply.code(404).send({ error: 'not found', what: request.url });
+    return reply.type('text/html; charset=utf-8').send(html.replaceAll(DEMO_TRACKER_URL, pageTrackerUrl(request)));
+  });
+  app.get('/demo/', async (_request, reply) => reply.redirect('/demo/index.html'));
+  await app.register(fastifyStatic, { root: path.resolve(demoDir), prefix: '/demo/', index: false, serve: true });
+  // The pages' own packages first (a demo folder inside an app), then this package's.
+  const find = (name: string) => packageDir(name, path.resolve(demoDir)) ?? packageDir(name, root);
+  const browserPackage = find('meshcast');
+  if (browserPackage) await app.register(fastifyStatic, { root: path.join(browserPackage, 'dist'), prefix: '/dist/', decorateReply: false });
+  for (const name of VENDOR_PACKAGES) {
+    const dir = find(name);
+    if (!dir) continue; // not installed (video.js is an optional peer dependency)
+    await app.register(fastifyStatic, { root: path.join(dir, 'dist'), prefix: `/vendor/${name}/dist/`, decorateReply: false });
+  }
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { deriveSwarmId } from '../../src/browser/config';
-import { parseMediaPlaylist } from '../../src/server/origin/playlists';
+import { parseMediaPlaylist } from '../../src/server/media/playlists';
 import { ROOT } from '../e2e/harness';
 import { shapeDataChannels } from './wire-shaper';
 

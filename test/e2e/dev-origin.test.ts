@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, sleep, startMeshcastServer, type MeshcastServer } from './harness';
+import { CLI, ROOT, sleep, startMeshcastServer, type MeshcastServer } from './harness';
 
 const SEGMENT = 'media/vod/360p/seg_004.ts';
 const segmentFile = () => readFileSync(path.join(ROOT, 'demo', SEGMENT));
@@ -109,7 +109,7 @@ describe('meshcast serve: dev origin', () => {
 });
 
 describe('meshcast CLI errors', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
   test.each([
     [['serve', '--port', 'http'], /--port must be a port number 0-65535, got "http"/],

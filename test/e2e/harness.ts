@@ -7,7 +7,8 @@ import type { MeshcastStats } from '../../src/browser/index';
 import { ROOT } from '../repo-root';
 
 export { ROOT };
-const CLI = path.join(ROOT, 'dist/cli.js');
+/** The `meshcast` CLI as the server package ships it. */
+export const CLI = path.join(ROOT, 'packages/meshcast-server/dist/cli.js');
 
 /** The flags agreed in DESIGN.md: headless, no background traffic, WebRTC over loopback. */
 export const CHROMIUM_ARGS = [
@@ -39,12 +40,12 @@ export interface MeshcastServer {
   stop(): Promise<void>;
 }
 
-/** Starts the real `meshcast serve` CLI (built in dist/) on free ports with the demo media. */
+/** Starts the real `meshcast serve` CLI (as built for meshcast-server) on free ports with the demo media and pages. */
 export async function startMeshcastServer(extraArgs: string[] = []): Promise<MeshcastServer> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), '--db', ':memory:', '--token', TEST_TOKEN, ...extraArgs],
+    [CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), '--demo', path.join(ROOT, 'demo'), '--db', ':memory:', '--token', TEST_TOKEN, ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { hashMedia } from '../../src/server/hash-media';
+import { hashMedia } from '../../src/server/media/hash-media';
 import { ROOT } from '../repo-root';
 import { useTestbed, type Viewer } from './harness';
 

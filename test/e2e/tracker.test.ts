@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import WebSocket from 'ws';
-import { ROOT, startMeshcastServer, type MeshcastServer } from './harness';
+import { CLI, startMeshcastServer, type MeshcastServer } from './harness';
 
 const infoHash = 'a'.repeat(20);
 const announce = (peerId: string) => JSON.stringify({
@@ -70,7 +69,7 @@ describe('tracker with a secret', () => {
     expect(await rejected(`${server.trackerUrl}/?token=${signTrackerToken('another-secret', Date.now() / 1000 + 60)}`)).toBe(401);
     expect(await rejected(`${server.trackerUrl}/?token=${signTrackerToken(secret, Date.now() / 1000 - 1)}`)).toBe(401);
 
-    const minted = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'tracker-token', '--secret', secret, '--ttl', '60'], { encoding: 'utf8' });
+    const minted = spawnSync(process.execPath, [CLI, 'tracker-token', '--secret', secret, '--ttl', '60'], { encoding: 'utf8' });
     expect(minted.stdout).toMatch(/^\d+\.[0-9a-f]{64}\n$/);
     const good = await open(`${server.trackerUrl}/?token=${minted.stdout.trim()}`);
     good.send(announce('token-peer-000000000'));

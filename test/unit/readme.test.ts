@@ -21,9 +21,9 @@ test.each(snippets.map((s) => [s.name, s]))('README shows the %s snippet exactly
 });
 
 test("README's drop-in bundle size is the built bundle's, within 3 %", () => {
-  expect(existsSync('dist/meshcast.min.js')).toBe(true); // npm test builds first
+  expect(existsSync('packages/meshcast/dist/meshcast.min.js')).toBe(true); // npm test builds first
   const [, minified, gzipped] = /`dist\/meshcast\.min\.js` is (\d+) KiB minified, (\d+) KiB gzipped/.exec(readme) ?? [];
-  const bundle = readFileSync('dist/meshcast.min.js');
+  const bundle = readFileSync('packages/meshcast/dist/meshcast.min.js');
   expect(Math.abs(Number(minified) * 1024 - bundle.length) / bundle.length).toBeLessThan(0.03);
   expect(Math.abs(Number(gzipped) * 1024 - gzipSync(bundle).length) / gzipSync(bundle).length).toBeLessThan(0.03);
 });

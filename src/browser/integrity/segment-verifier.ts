@@ -1,5 +1,6 @@
-/** How segments from peers are checked against the publisher's SHA-256 sidecars. */
-export type IntegrityMode = 'auto' | 'required' | 'off';
+import type { IntegrityMode } from '../config';
+
+export type { IntegrityMode };
 
 /** What checking one segment found. */
 export type Verdict = 'valid' | 'invalid' | 'unverified';

@@ -9,6 +9,8 @@
  * HTTP before the playhead needs it.
  */
 
+import { OPTION_DEFAULTS } from '../option-defaults';
+
 /** What the guard knows about HTTP delivery: measured, or nothing yet. */
 export interface HttpTiming {
   /** Seconds recent HTTP segments took, newest last (start of request to last byte). */
@@ -79,7 +81,7 @@ export function highDemandWindowS(state: GuardState, tuning: GuardTuning = DEFAU
  */
 export function decideWindows(state: GuardState, prefetch: { httpS: number | undefined; p2pS: number }, tuning: GuardTuning = DEFAULT_TUNING): GuardDecision {
   const highDemandTimeWindow = highDemandWindowS(state, tuning);
-  const httpS = prefetch.httpS ?? (state.live ? state.targetLatencyS : 30);
+  const httpS = prefetch.httpS ?? (state.live ? state.targetLatencyS : OPTION_DEFAULTS.prefetch.httpS);
   return {
     highDemandTimeWindow,
     httpDownloadTimeWindow: round(Math.max(highDemandTimeWindow, httpS)),

@@ -1,3 +1,4 @@
+import { OPTION_DEFAULTS } from '../option-defaults';
 import { invalidOption as invalid, optionGroup as objectOf } from '../option-validation';
 
 /** Live streams: how far behind the live edge viewers play. */
@@ -115,23 +116,24 @@ export function resolvePolicy(input: PolicyInput, nav = typeof navigator === 'un
   const startup = objectOf('startup', input.startup, ['waitForPeersMs']);
   const upload = objectOf('upload', input.upload, ['maxBytesPerS', 'maxConcurrent', 'onMetered', 'onSaveData', 'whenHidden']);
   const prefetch = objectOf('prefetch', input.prefetch, ['httpS', 'p2pS', 'memoryMiB']);
-  const maxConcurrent = numberIn('upload.maxConcurrent', upload.maxConcurrent, 1, 64, 4);
+  const defaults = OPTION_DEFAULTS;
+  const maxConcurrent = numberIn('upload.maxConcurrent', upload.maxConcurrent, 1, 64, defaults.upload.maxConcurrent);
   if (!Number.isInteger(maxConcurrent)) throw invalid('upload.maxConcurrent', 'an integer from 1 to 64', maxConcurrent);
   return {
-    mode: (input.policy as PolicyMode | undefined) ?? 'guarded',
-    live: { targetLatency: numberIn('live.targetLatency', live.targetLatency, 4, 600, 15) },
-    startup: { waitForPeersMs: numberIn('startup.waitForPeersMs', startup.waitForPeersMs, 0, 10_000, 0) },
+    mode: (input.policy as PolicyMode | undefined) ?? defaults.policy,
+    live: { targetLatency: numberIn('live.targetLatency', live.targetLatency, 4, 600, defaults.live.targetLatency) },
+    startup: { waitForPeersMs: numberIn('startup.waitForPeersMs', startup.waitForPeersMs, 0, 10_000, defaults.startup.waitForPeersMs) },
     upload: {
       maxBytesPerS: upload.maxBytesPerS === undefined ? undefined : numberIn('upload.maxBytesPerS', upload.maxBytesPerS, 1000, 1e10, 0),
       maxConcurrent,
-      onMetered: flag('upload.onMetered', upload.onMetered, false),
-      onSaveData: flag('upload.onSaveData', upload.onSaveData, false),
-      whenHidden: flag('upload.whenHidden', upload.whenHidden, false),
+      onMetered: flag('upload.onMetered', upload.onMetered, defaults.upload.onMetered),
+      onSaveData: flag('upload.onSaveData', upload.onSaveData, defaults.upload.onSaveData),
+      whenHidden: flag('upload.whenHidden', upload.whenHidden, defaults.upload.whenHidden),
     },
     prefetch: {
       httpS: prefetch.httpS === undefined ? undefined : numberIn('prefetch.httpS', prefetch.httpS, 0, 3600, 0),
-      p2pS: numberIn('prefetch.p2pS', prefetch.p2pS, 0, 3600, 120),
-      memoryMiB: numberIn('prefetch.memoryMiB', prefetch.memoryMiB, 16, 4096, isMobileDevice(nav as never) ? 96 : 256),
+      p2pS: numberIn('prefetch.p2pS', prefetch.p2pS, 0, 3600, defaults.prefetch.p2pS),
+      memoryMiB: numberIn('prefetch.memoryMiB', prefetch.memoryMiB, 16, 4096, defaults.prefetch.memoryMiB[isMobileDevice(nav as never) ? 'mobile' : 'desktop']),
     },
   };
 }

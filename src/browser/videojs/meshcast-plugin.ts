@@ -2,6 +2,7 @@ import type { HlsConfig } from 'hls.js';
 import type { MeshcastOptions } from '../config';
 import { MeshcastEngine } from '../engine/meshcast-engine';
 import { MeshcastError } from '../errors';
+import { OPTION_DEFAULTS } from '../option-defaults';
 import type { MeshcastStats } from '../stats/meshcast-stats';
 import { Disposer } from '../utils/disposer';
 import { mediaErrorCode } from './media-error';
@@ -47,7 +48,7 @@ export function createMeshcastPlugin(videojs: VideoJs): unknown {
       if (typeof options !== 'object' || options === null) {
         throw new MeshcastError('configError', 'invalidOption', 'Meshcast option "options" must be an object', { fatal: true, option: 'options' });
       }
-      const { statsDisplay = true, ...engineOptions } = options;
+      const { statsDisplay = OPTION_DEFAULTS.statsDisplay, ...engineOptions } = options;
       if (typeof statsDisplay !== 'boolean') {
         throw new MeshcastError('configError', 'invalidOption', `Meshcast option "statsDisplay" must be a boolean, got ${typeof statsDisplay}`, { fatal: true, option: 'statsDisplay' });
       }

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { ByteAccounting } from './byte-accounting';
-import { sha256Hex } from '../hash-media';
+import { sha256Hex } from '../media/hash-media';
 import { liveMediaPlaylist, liveSegmentAt, completedSegments, type LiveClock } from './live-emulation';
-import { parseMediaPlaylist, type MediaPlaylist } from './playlists';
+import { parseMediaPlaylist, type MediaPlaylist } from '../media/playlists';
 
 export interface DevOriginOptions {
   /** Folder of streams, each a folder with a multivariant playlist (e.g. `vod/master.m3u8`). */

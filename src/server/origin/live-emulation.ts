@@ -1,4 +1,4 @@
-import type { MediaPlaylist } from './playlists';
+import type { MediaPlaylist } from '../media/playlists';
 
 /**
  * Emulates a live stream over VOD media: the live edge advances with the wall clock, segments

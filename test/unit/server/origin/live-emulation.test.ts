@@ -1,5 +1,5 @@
 import { completedSegments, liveMediaPlaylist, liveSegmentAt } from '../../../../src/server/origin/live-emulation';
-import type { MediaPlaylist } from '../../../../src/server/origin/playlists';
+import type { MediaPlaylist } from '../../../../src/server/media/playlists';
 
 // Four VOD segments of 2 s: one loop of the emulated live stream lasts 8 s.
 const vod: MediaPlaylist = {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseMediaPlaylist } from '../../../../src/server/origin/playlists';
+import { parseMediaPlaylist } from '../../../../src/server/media/playlists';
 
 describe('parseMediaPlaylist', () => {
   test('reads the committed 360p playlist: 60 segments of 2 s', () => {

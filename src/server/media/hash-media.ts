@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMultivariant, parseMediaPlaylist, sidecarName } from './origin/playlists';
+import { isMultivariant, parseMediaPlaylist, sidecarName } from './playlists';
 
 export interface HashedPlaylist {
   /** The media playlist, relative to the folder hashed. */
