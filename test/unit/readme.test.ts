@@ -27,12 +27,3 @@ test("README's drop-in bundle size is the built bundle's, within 3 %", () => {
   expect(Math.abs(Number(minified) * 1024 - bundle.length) / bundle.length).toBeLessThan(0.03);
   expect(Math.abs(Number(gzipped) * 1024 - gzipSync(bundle).length) / gzipSync(bundle).length).toBeLessThan(0.03);
 });
-
-test("README's Scale section shows the simulator's committed results", async () => {
-  const { scaleTable } = await import('../sim/sim-scale');
-  const { calibrationTable } = await import('../sim/sim-calibration');
-  for (const scenario of ['live', 'vod']) {
-    expect(readme).toContain(scaleTable(JSON.parse(readFileSync(`bench-results/sim/scale-${scenario}.json`, 'utf8'))));
-  }
-  expect(readme).toContain(calibrationTable(JSON.parse(readFileSync('bench-results/sim/calibration.json', 'utf8'))));
-});

@@ -1,0 +1,50 @@
+import type { HlsConfig } from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import type { ResolvedOptions } from '../config';
+import { IntegrityGuard } from '../integrity/integrity-guard';
+import { initialWindows } from '../policy/policy-controller';
+import type { SessionStats } from '../stats/session-stats';
+import { copyingFragmentLoader } from './copying-fragment-loader';
+
+/** The P2P side of one source: p2p-media-loader's engine, the integrity guard, and hls.js loaders over them. */
+export interface P2PSetup {
+  engine: HlsJsP2PEngine;
+  integrity: IntegrityGuard;
+  /** hls.js's fragment and playlist loaders, through p2p-media-loader. */
+  loaders: Pick<HlsConfig, 'fLoader' | 'pLoader'>;
+}
+
+/**
+ * Creates p2p-media-loader's engine for a swarm, configured from Meshcast's options: trackers, STUN,
+ * integrity hooks and, under the guarded policy, its initial windows, memory cap and this viewer's peer ID.
+ */
+export function createP2P(options: ResolvedOptions, swarmId: string, peerId: string | undefined, stats: SessionStats): P2PSetup {
+  const guarded = options.policy.mode === 'guarded';
+  let engine: HlsJsP2PEngine | undefined;
+  // P2P waits for a sidecar under `integrity.mode: 'required'`; the guard switches it on once one loads.
+  const integrity = new IntegrityGuard(options.integrity, stats, () => {
+    engine?.applyDynamicConfig({ core: { isP2PDisabled: false } });
+  });
+  engine = new HlsJsP2PEngine({
+    core: {
+      swarmId,
+      ...(options.trackers && { announceTrackers: options.trackers }),
+      ...(options.rtcConfig && { rtcConfig: options.rtcConfig }),
+      ...(integrity.p2pInitiallyDisabled && { isP2PDisabled: true }),
+      ...integrity.hooks(),
+      ...(guarded && {
+        ...initialWindows(options.policy),
+        segmentMemoryStorageLimit: options.policy.prefetch.memoryMiB,
+        // A full-length prefix is the whole peer ID: the policy must know its own.
+        trackerClientVersionPrefix: peerId,
+        httpDownloadInitialTimeoutMs: options.policy.startup.waitForPeersMs,
+      }),
+    },
+  });
+  const { fLoader, pLoader } = engine.getConfigForHlsJs();
+  return {
+    engine,
+    integrity,
+    loaders: { fLoader: copyingFragmentLoader(fLoader as never), pLoader: pLoader as HlsConfig['pLoader'] },
+  };
+}

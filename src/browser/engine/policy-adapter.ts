@@ -1,0 +1,49 @@
+import type Hls from 'hls.js';
+import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import type { ResolvedPolicy } from '../policy/policy-options';
+import { PolicyController } from '../policy/policy-controller';
+import type { SessionStats } from '../stats/session-stats';
+
+/** What the policy reads besides hls.js and p2p-media-loader. */
+export interface PolicyInputs {
+  stats: SessionStats;
+  /** This viewer's peer ID in the swarm. */
+  peerId: string;
+  /** Viewers of the stream as the collector last counted them; undefined without a collector. */
+  audience(): number | undefined;
+}
+
+/** The media playlist hls.js plays now (or last loaded). */
+function playingDetails(hls: Hls) {
+  return hls.levels[hls.currentLevel]?.details ?? hls.latestLevelDetails;
+}
+
+/**
+ * The delivery policy bound to one source: a {@link PolicyController} that reads the stream from hls.js
+ * and the swarm from the session's stats, and drives p2p-media-loader's dynamic config.
+ * Released with `destroy()`.
+ */
+export function createPolicy(hls: Hls, media: HTMLMediaElement | null, engine: HlsJsP2PEngine, policy: ResolvedPolicy, inputs: PolicyInputs): PolicyController {
+  return new PolicyController({
+    applyDynamicConfig: (config) => engine.applyDynamicConfig(config),
+    addEventListener: (name, listener) => engine.addEventListener(name, listener),
+    removeEventListener: (name, listener) => engine.removeEventListener(name, listener),
+    stream: () => {
+      const details = playingDetails(hls);
+      return details ? { segmentDurationS: details.targetduration, live: details.live } : undefined;
+    },
+    uploadsInFlight: (now) => inputs.stats.uploadsInFlight(now),
+    peers: () => inputs.stats.peerCount(),
+    swarm: () => ({ selfId: inputs.peerId, peerIds: inputs.stats.peerIds(), audience: inputs.audience() }),
+    liveSegments: () => {
+      const details = playingDetails(hls);
+      const playing = hls.media;
+      if (!details?.live || !playing) return undefined;
+      const positionS = playing.currentTime;
+      const segments = details.fragments
+        .filter((frag) => frag.start + frag.duration > positionS)
+        .map((frag) => ({ sequence: Number(frag.sn), startS: frag.start, url: frag.url }));
+      return { positionS, segments };
+    },
+  }, policy, media);
+}

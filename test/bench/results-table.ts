@@ -1,0 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BenchReport } from './report';
+
+/** A committed benchmark result: its file under bench-results/ and what `npm run bench` wrote into it. */
+export interface CommittedResult {
+  file: string;
+  report: BenchReport & { waitForPeersMs?: number; p2p: { liveLatencyMedianS?: number | null }; http: { liveLatencyMedianS?: number | null } };
+}
+
+/** Every `npm run bench` report committed under `dir` (the simulator's own results excluded). */
+export function committedResults(dir: string): CommittedResult[] {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json') && !f.startsWith('sim/'))
+    .sort();
+  return files.map((file) => ({ file: `bench-results/${file}`, report: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) }));
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const ms = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${Math.round(x)}`);
+const latency = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${x.toFixed(1)}`);
+
+/** The command line that reproduces a report (the flags it recorded). */
+export function commandFor({ file, report }: CommittedResult): string {
+  const flags = [`--scenario ${report.scenario}`, `--viewers ${report.viewers}`];
+  if (report.policy === 'pml-defaults' || file.includes('/pml-defaults/')) flags.push('--policy pml-defaults');
+  if (report.targetLatency) flags.push(`--target-latency ${report.targetLatency}`);
+  if (report.waitForPeersMs) flags.push(`--wait-for-peers ${report.waitForPeersMs}`);
+  if (report.adversary) flags.push(`--adversary ${report.adversary}`);
+  return flags.join(' ');
+}
+
+/** docs/benchmark.md's results table, one row per committed report (a test checks the page shows exactly this). */
+export function resultsTable(results: CommittedResult[]): string {
+  const header = [
+    '| file | `npm run bench --` | CDN savings | ceiling | duplication | start-up median P2P / HTTP-only ms | rebuffering P2P / HTTP-only | P2P stalls | live latency P2P / HTTP-only s |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const rows = results.map((result) => {
+    const { report } = result;
+    return `| ${result.file.replace('bench-results/', '')} | \`${commandFor(result)}\` | ${pct(report.savings)} | ${pct(report.ceiling)} | ${report.duplication.toFixed(2)} | ${ms(report.p2p.startupMsMedian)} / ${ms(report.http.startupMsMedian)} | ${pct(report.p2p.rebufferRatio)} / ${pct(report.http.rebufferRatio)} | ${report.p2p.p2pStalls} | ${latency(report.p2p.liveLatencyMedianS)} / ${latency(report.http.liveLatencyMedianS)} |`;
+  });
+  return [...header, ...rows].join('\n');
+}
