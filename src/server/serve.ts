@@ -57,7 +57,7 @@ function packageRoot(): string {
 }
 
 /** Packages whose browser builds the demo pages load from `/vendor/<package>/dist/…`. */
-const VENDOR_PACKAGES = ['video.js', 'hls.js', 'p2p-media-loader-core', 'p2p-media-loader-hlsjs'];
+const VENDOR_PACKAGES = ['video.js', 'hls.js'];
 
 /** The tracker URL written in the demo pages; the dev server serves them with its own. */
 export const DEMO_TRACKER_URL = 'ws://localhost:8081';
