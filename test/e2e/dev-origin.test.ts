@@ -59,6 +59,17 @@ describe('meshcast serve: dev origin', () => {
     });
   });
 
+  test('records the CMCD segment requests carry, in the query or in headers', async () => {
+    await fetch(`${server.url}/origin/reset`, { method: 'POST' });
+    const query = encodeURIComponent('bl=3000,br=64,d=2000,ot=av,sid="a,b",su');
+    await (await fetch(`${server.url}/${SEGMENT}?CMCD=${query}`)).arrayBuffer();
+    await (await fetch(`${server.url}/${SEGMENT}`, { headers: { 'CMCD-Request': 'bl=3000,dl=3000', 'CMCD-Object': 'br=64,ot=av', 'CMCD-Session': 'sid="s"' } })).arrayBuffer();
+    await (await fetch(`${server.url}/${SEGMENT}`)).arrayBuffer();
+    const report = await server.originBytes();
+    expect(report.segmentRequests).toBe(3);
+    expect(report.cmcd).toEqual({ query: 1, headers: 1, keys: { bl: 2, br: 2, d: 1, ot: 2, sid: 2, su: 1, dl: 1 } });
+  });
+
   test('emulates live: the window slides, media sequence rises, segments are the VOD bytes', async () => {
     const read = async () => {
       const text = await (await fetch(`${server.url}/live/vod/360p/index.m3u8`)).text();

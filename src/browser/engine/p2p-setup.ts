@@ -4,7 +4,8 @@ import type { ResolvedOptions } from '../config';
 import { IntegrityGuard } from '../integrity/integrity-guard';
 import { initialWindows } from '../policy/policy-controller';
 import type { SessionStats } from '../stats/session-stats';
-import { copyingFragmentLoader } from './copying-fragment-loader';
+import type { CmcdBridge } from './cmcd-bridge';
+import { meshcastLoaders } from './hls-loaders';
 
 /** The P2P side of one source: p2p-media-loader's engine, the integrity guard, and hls.js loaders over them. */
 export interface P2PSetup {
@@ -18,7 +19,15 @@ export interface P2PSetup {
  * Creates p2p-media-loader's engine for a swarm, configured from Meshcast's options: trackers, STUN,
  * integrity hooks and, under the guarded policy, its initial windows, memory cap and this viewer's peer ID.
  */
-export function createP2P(options: ResolvedOptions, swarmId: string, peerId: string | undefined, stats: SessionStats): P2PSetup {
+export interface P2PContext {
+  stats: SessionStats;
+  /** A segment came over HTTP past p2p-media-loader, which does not report it. */
+  onHttpSegment(bytes: number, url: string): void;
+  /** Set when hls.js sends CMCD: p2p-media-loader's own HTTP requests carry it too. */
+  cmcd: CmcdBridge | undefined;
+}
+
+export function createP2P(options: ResolvedOptions, swarmId: string, peerId: string | undefined, { stats, onHttpSegment, cmcd }: P2PContext): P2PSetup {
   const guarded = options.policy.mode === 'guarded';
   let engine: HlsJsP2PEngine | undefined;
   // P2P waits for a sidecar under `integrity.mode: 'required'`; the guard switches it on once one loads.
@@ -32,6 +41,7 @@ export function createP2P(options: ResolvedOptions, swarmId: string, peerId: str
       ...(options.rtcConfig && { rtcConfig: options.rtcConfig }),
       ...(integrity.p2pInitiallyDisabled && { isP2PDisabled: true }),
       ...integrity.hooks(),
+      ...(cmcd && { httpRequestSetup: cmcd.requestSetup }),
       ...(guarded && {
         ...initialWindows(options.policy),
         segmentMemoryStorageLimit: options.policy.prefetch.memoryMiB,
@@ -45,6 +55,6 @@ export function createP2P(options: ResolvedOptions, swarmId: string, peerId: str
   return {
     engine,
     integrity,
-    loaders: { fLoader: copyingFragmentLoader(fLoader as never), pLoader: pLoader as HlsConfig['pLoader'] },
+    loaders: meshcastLoaders({ fLoader: fLoader as HlsConfig['fLoader'], pLoader: pLoader as HlsConfig['pLoader'] }, { onHttpSegment, cmcd }),
   };
 }

@@ -4,6 +4,7 @@ import type { MeshcastError } from '../errors';
 import type { PolicyController } from '../policy/policy-controller';
 import { pagePeerIdentity } from '../policy/segment-leader';
 import { ErrorRecoveryController } from './error-recovery-controller';
+import { CmcdBridge } from './cmcd-bridge';
 import { createP2P, type P2PSetup } from './p2p-setup';
 import { createPolicy } from './policy-adapter';
 import { StatsWiring, type StatsSinks } from './stats-wiring';
@@ -34,6 +35,7 @@ export class SourceSession {
   /** This viewer's peer ID in the swarm, when Meshcast set it (P2P on, guarded policy). */
   readonly peerId: string | undefined;
   private readonly p2p: P2PSetup | undefined;
+  private readonly cmcd: CmcdBridge | undefined;
   private readonly policy: PolicyController | undefined;
   private readonly recovery: ErrorRecoveryController;
   private readonly wiring: StatsWiring;
@@ -47,7 +49,14 @@ export class SourceSession {
     if (options.p2p) {
       this.swarmId = this.streamId;
       this.peerId = guarded ? pagePeerIdentity() : undefined;
-      this.p2p = createP2P(options, this.swarmId, this.peerId, sinks.stats);
+      // An adopted hls.js wrapped its loaders for CMCD when it was made, before Meshcast's were there.
+      const cmcd = 'hls' in source || options.hlsConfig.cmcd === undefined ? undefined : new CmcdBridge();
+      this.p2p = createP2P(options, this.swarmId, this.peerId, {
+        stats: sinks.stats,
+        onHttpSegment: (bytes, url) => sinks.onSegment('http', bytes, url),
+        cmcd,
+      });
+      this.cmcd = cmcd;
     }
     const hlsConfig: Partial<HlsConfig> = { ...(guarded && liveSyncConfig(options)), ...options.hlsConfig, ...this.p2p?.loaders };
 
@@ -58,6 +67,7 @@ export class SourceSession {
       this.restoreLoaders = () => Object.assign(this.hls.config, { fLoader, pLoader });
     } else {
       this.hls = new Hls(hlsConfig);
+      this.cmcd?.bindHls(this.hls);
     }
     const media = 'hls' in source ? source.hls.media : source.media;
     if (this.p2p && guarded) {

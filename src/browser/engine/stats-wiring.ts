@@ -43,12 +43,12 @@ export class StatsWiring {
       const bitrate = hls.levels[data.level]?.bitrate;
       if (bitrate) sinks.qoe.bitrate(performance.now(), bitrate / 1000);
     });
-    // Without p2p-media-loader every fragment came over HTTP; with it, subtitle fragments still do
-    // (p2p-media-loader shares the main and audio streams only) and it does not report them.
-    onHls(Hls.Events.FRAG_LOADED, (_event: string, data: FragLoadedData) => {
-      if (!p2p || data.frag.type === 'subtitle') sinks.onSegment('http', data.payload.byteLength, data.frag.url);
-    });
-    if (!p2p) return;
+    // Without p2p-media-loader every fragment came over HTTP. With it, what it passes on to plain HTTP
+    // (init segments, subtitles, segments while P2P waits for a sidecar) is counted by Meshcast's loaders.
+    if (!p2p) {
+      onHls(Hls.Events.FRAG_LOADED, (_event: string, data: FragLoadedData) => sinks.onSegment('http', data.payload.byteLength, data.frag.url));
+      return;
+    }
     const onPlaylistLoaded = (_event: string, data: { details: { url: string; live: boolean }; stats?: { loading: { start: number; end: number } } }): void => {
       p2p.integrity.playlistLoaded(data.details.url, data.details.live);
       const loading = data.stats?.loading;

@@ -16,12 +16,37 @@ export interface AccountingReport {
   playlistBytes: number;
   playlistRequests: number;
   segments: Record<string, ServedEntry>;
+  /** Segment requests that carried CMCD, by how (query or headers), and how many carried each key. */
+  cmcd: { query: number; headers: number; keys: Record<string, number> };
+}
+
+/** The keys of a CMCD payload (`bl=3000,br=800,su,sid="a,b"`): names before `=`, `,` outside quotes. */
+export function cmcdKeys(payload: string): string[] {
+  const keys: string[] = [];
+  let quoted = false;
+  let token = '';
+  for (const char of `${payload},`) {
+    if (char === '"') quoted = !quoted;
+    if (char === ',' && !quoted) {
+      const key = token.split('=')[0].trim();
+      if (key) keys.push(key);
+      token = '';
+    } else token += char;
+  }
+  return keys;
 }
 
 export class ByteAccounting {
   private readonly segments = new Map<string, ServedEntry>();
   private playlistBytes = 0;
   private playlistRequests = 0;
+  private cmcd = { query: 0, headers: 0, keys: {} as Record<string, number> };
+
+  /** Notes the CMCD a segment request carried, if any (`via` tells whether in the query or in headers). */
+  cmcdRequest(via: 'query' | 'headers', keys: string[]): void {
+    this.cmcd[via] += 1;
+    for (const key of new Set(keys)) this.cmcd.keys[key] = (this.cmcd.keys[key] ?? 0) + 1;
+  }
 
   /** Counts a segment request when it starts; bytes are added as they are sent. */
   segmentRequest(path: string, size: number): (bytes: number) => void {
@@ -46,6 +71,7 @@ export class ByteAccounting {
     this.segments.clear();
     this.playlistBytes = 0;
     this.playlistRequests = 0;
+    this.cmcd = { query: 0, headers: 0, keys: {} };
   }
 
   report(): AccountingReport {
@@ -65,6 +91,7 @@ export class ByteAccounting {
       playlistBytes: this.playlistBytes,
       playlistRequests: this.playlistRequests,
       segments: Object.fromEntries(this.segments),
+      cmcd: { query: this.cmcd.query, headers: this.cmcd.headers, keys: { ...this.cmcd.keys } },
     };
   }
 }

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
-import { ByteAccounting } from './byte-accounting';
+import { ByteAccounting, cmcdKeys } from './byte-accounting';
 import { sha256Hex } from '../media/hash-media';
 import { liveMediaPlaylist, liveSegmentAt, completedSegments, type LiveClock } from './live-emulation';
 import { parseMediaPlaylist, type MediaPlaylist } from '../media/playlists';
@@ -168,10 +168,19 @@ async function sendFile(
   const stream = createReadStream(file, { start, end });
   if (SEGMENT_EXTENSIONS.has(ext)) {
     const count = accounting.segmentRequest(accountAs, info.size);
+    noteCmcd(request, accounting);
     // Counted as read for the socket, so an aborted request counts only what went out.
     stream.on('data', (chunk) => count(chunk.length));
   } else {
     accounting.playlist(end - start + 1);
   }
   return reply.send(stream);
+}
+
+/** Records the CMCD a segment request carried: the `CMCD` query parameter, or the `CMCD-*` headers. */
+function noteCmcd(request: FastifyRequest, accounting: ByteAccounting): void {
+  const query = new URL(request.url, 'http://origin').searchParams.get('CMCD');
+  if (query !== null) accounting.cmcdRequest('query', cmcdKeys(query));
+  const headers = Object.entries(request.headers).filter(([name]) => name.startsWith('cmcd-')).map(([, value]) => String(value));
+  if (headers.length > 0) accounting.cmcdRequest('headers', headers.flatMap(cmcdKeys));
 }
