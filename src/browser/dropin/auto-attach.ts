@@ -4,6 +4,9 @@ import type { MeshcastPlugin, MeshcastPluginOptions } from '../videojs/meshcast-
 import { registerMeshcast } from '../videojs/register';
 import type { VideoJs, VjsPlayer } from '../videojs/videojs-types';
 import type Hls from 'hls.js';
+import { hlsSourceOf, onClaimed } from './native-claim';
+
+export { hlsSourceOf };
 
 const HLS_URL = /\.m3u8($|[?#])/i;
 const HLS_TYPE = /mpegurl/i;
@@ -19,17 +22,6 @@ function isPlayer(target: unknown): target is PlayerWithPlugin {
 
 function isHls(target: unknown): target is Hls {
   return typeof target === 'object' && target !== null && typeof (target as Hls).loadSource === 'function' && 'config' in target;
-}
-
-/** The HLS playlist a plain `<video>` points at (its src, or a `<source>` child), if any. */
-export function hlsSourceOf(video: HTMLVideoElement): string | undefined {
-  const src = video.getAttribute('src');
-  if (src && HLS_URL.test(src)) return new URL(src, document.baseURI).href;
-  for (const source of Array.from(video.querySelectorAll('source'))) {
-    const url = source.getAttribute('src');
-    if (url && (HLS_URL.test(url) || HLS_TYPE.test(source.type))) return new URL(url, document.baseURI).href;
-  }
-  return undefined;
 }
 
 function optedOut(el: Element | null | undefined): boolean {
@@ -95,7 +87,7 @@ export function stats(target: unknown): MeshcastStats | undefined {
  * `<video>` with an HLS source (present and added later) gets Meshcast, except those marked
  * `data-meshcast="off"`.
  */
-export function autoAttach(options: MeshcastPluginOptions, videojs: VideoJs | undefined): void {
+export function autoAttach(options: MeshcastPluginOptions, videojs: VideoJs | undefined, claiming = false): void {
   if (videojs) {
     registerMeshcast(videojs);
     videojs.hook('setup', (player) => {
@@ -122,6 +114,16 @@ export function autoAttach(options: MeshcastPluginOptions, videojs: VideoJs | un
     root.querySelectorAll?.('video').forEach(consider);
   };
 
+  if (claiming) {
+    // Every plain <video> Meshcast plays was claimed from the browser's own HLS pipeline first.
+    onClaimed((video, src) => {
+      if (video.closest('.video-js')) return;
+      const engine = engines.get(video);
+      if (engine) engine.load(video, src);
+      else consider(video);
+    });
+    return;
+  }
   const start = (): void => {
     scan(document);
     new MutationObserver((mutations) => {
