@@ -1,4 +1,4 @@
-import Hls, { type FragLoadedData, type LevelSwitchedData } from 'hls.js';
+import Hls, { type FragLoadedData, type LevelSwitchedData, type ManifestLoadedData } from 'hls.js';
 import type { CoreEventMap, PeerDetails, SegmentLoadDetails, SegmentStartDetails } from 'p2p-media-loader-core';
 import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { IntegrityGuard } from '../integrity/integrity-guard';
@@ -8,6 +8,9 @@ import type { QoeObserver } from '../stats/qoe-observer';
 import type { SegmentSource, SessionStats } from '../stats/session-stats';
 import { Disposer } from '../utils/disposer';
 import { hlsListener } from '../utils/hls-listeners';
+
+/** `#EXT-X-SESSION-DATA:DATA-ID="com.meshcast.integrity",URI="…"` declares a stream's hash manifest. */
+export const INTEGRITY_DATA_ID = 'com.meshcast.integrity';
 
 /** Where one source's delivery is counted. */
 export interface StatsSinks {
@@ -54,6 +57,10 @@ export class StatsWiring {
       const loading = data.stats?.loading;
       if (loading && loading.end > loading.start) p2p.policy?.originResponded((loading.end - loading.start) / 1000);
     };
+    onHls(Hls.Events.MANIFEST_LOADED, (_event: string, data: ManifestLoadedData) => {
+      const declared = data.sessionData?.[INTEGRITY_DATA_ID]?.URI;
+      if (typeof declared === 'string' && declared !== '') p2p.integrity.manifestDeclared(new URL(declared, data.url).href);
+    });
     onHls(Hls.Events.LEVEL_LOADED, onPlaylistLoaded);
     onHls(Hls.Events.AUDIO_TRACK_LOADED, onPlaylistLoaded);
     onHls(Hls.Events.LEVEL_UPDATED, () => p2p.policy?.playlistUpdated());

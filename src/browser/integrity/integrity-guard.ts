@@ -1,7 +1,7 @@
 import type { ResolvedOptions } from '../config';
 import type { SessionStats } from '../stats/session-stats';
 import { PeerLedger } from './peer-ledger';
-import { SegmentVerifier } from './segment-verifier';
+import { SegmentVerifier, SidecarAbsent } from './segment-verifier';
 
 type Validator = (url: string, byteRange: unknown, data: ArrayBuffer) => Promise<boolean>;
 
@@ -17,6 +17,7 @@ export class IntegrityGuard {
   /** `required` mode starts without P2P and enables it once hashes are known. */
   readonly p2pInitiallyDisabled: boolean;
   readonly peers: PeerLedger;
+  private warnedMissing = false;
 
   constructor(
     private readonly options: ResolvedOptions['integrity'],
@@ -29,16 +30,21 @@ export class IntegrityGuard {
         + (options.mode === 'required' ? ' P2P stays off.' : ' P2P segments go unverified.'));
     }
     this.verifier = usable
-      ? new SegmentVerifier((url) => fetch(url, { credentials: 'same-origin' }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status))))), options.manifestUrl)
+      ? new SegmentVerifier(fetchSidecar, options.manifestUrl)
       : undefined;
     this.p2pInitiallyDisabled = options.mode === 'required';
     this.peers = new PeerLedger(options.maxPeerFailures);
   }
 
-  /** A media playlist was loaded: fetch its sidecar (unless one explicit manifest is used). */
+  /** The multivariant playlist declared the stream's hash manifest (`#EXT-X-SESSION-DATA`). */
+  manifestDeclared(url: string): void {
+    this.verifier?.declareManifest(url);
+  }
+
+  /** A media playlist was loaded: fetch its sidecar (or the stream's one manifest). */
   playlistLoaded(url: string, live: boolean): void {
     if (!this.verifier) return;
-    const loaded = this.options.manifestUrl ? Promise.resolve(true) : this.verifier.addPlaylist(url, live);
+    const loaded = this.verifier.addPlaylist(url, live);
     if (this.options.mode === 'required') {
       void loaded.then(() => {
         if (this.verifier?.hasHashes) this.enableP2P();
@@ -66,12 +72,20 @@ export class IntegrityGuard {
         }
         return false;
       }
+      if (verdict === 'missing') {
+        // Its sidecar lists no hash for it even fetched again: rejected without blame on the peer (which
+        // p2p-media-loader disconnects all the same), so the segment comes again, in the end over HTTP.
+        if (!this.warnedMissing) console.warn(`Meshcast: ${url} is not in its sidecar; segments missing from a sidecar are not taken from peers`);
+        this.warnedMissing = true;
+        return false;
+      }
       if (verdict === 'unverified') {
         if (this.options.mode === 'required') return false;
         this.stats.unverifiedP2P(data.byteLength);
       }
       return true;
     };
+    // From the origin, only a wrong hash is refused.
     const validateHTTPSegment: Validator = async (url, _range, data) => {
       if (!verifier || (await verifier.verify(url, data)) !== 'invalid') return true;
       this.stats.integrityFailure();
@@ -79,4 +93,12 @@ export class IntegrityGuard {
     };
     return this.options.verifyHttp ? { validateP2PSegment, validateHTTPSegment } : { validateP2PSegment };
   }
+}
+
+/** A sidecar over HTTP: 404 and 410 mean the stream has none there; anything else failed and is retried. */
+async function fetchSidecar(url: string): Promise<unknown> {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (response.status === 404 || response.status === 410) throw new SidecarAbsent(`${url}: ${response.status}`);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
 }

@@ -2,8 +2,20 @@ import type { IntegrityMode } from '../config';
 
 export type { IntegrityMode };
 
-/** What checking one segment found. */
-export type Verdict = 'valid' | 'invalid' | 'unverified';
+/**
+ * What checking one segment found: `missing` when the sidecar next to it exists but lists no hash for
+ * it, even after fetching it again (a live sidecar behind its playlist, or a stale one).
+ */
+export type Verdict = 'valid' | 'invalid' | 'unverified' | 'missing';
+
+/** How `fetchJson` says a sidecar does not exist (404, 410): the stream has none there, not a failure to retry. */
+export class SidecarAbsent extends Error {}
+
+/** Retries of a sidecar fetch that failed (network, 5xx, bad JSON) wait this long, doubling up to a minute. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 60_000;
+/** A VOD sidecar missing a segment is fetched again at most this often. */
+const VOD_REFRESH_MS = 10_000;
 
 /** Where a media playlist's sidecar is by convention: `…/index.m3u8?q` -> `…/index.sha256.json?q`. */
 export function sidecarUrlFor(playlistUrl: string): string {
@@ -31,8 +43,15 @@ interface Sidecar {
   live: boolean;
   /** In flight or done; undefined = not loaded yet or needs a refresh. */
   loading?: Promise<boolean>;
+  /** One refresh for every segment found missing meanwhile. */
+  refreshing?: Promise<boolean>;
   found: boolean;
+  failures: number;
+  retryAtMs: number;
+  loadedAtMs: number;
 }
+
+const newSidecar = (url: string, live: boolean): Sidecar => ({ url, live, found: false, failures: 0, retryAtMs: 0, loadedAtMs: 0 });
 
 /**
  * Keeps the SHA-256 of every known segment, from the sidecars of the media playlists the player
@@ -43,11 +62,26 @@ export class SegmentVerifier {
   private readonly hashes = new Map<string, string>();
   private readonly sidecars = new Map<string, Sidecar>();
 
+  private manifest: Sidecar | undefined;
+  /** A sidecar by convention was absent and none was found: the stream has none, do not ask again. */
+  private conventionAbsent = false;
+
   constructor(
     private readonly fetchJson: (url: string) => Promise<unknown>,
     manifestUrl?: string,
+    private readonly now: () => number = Date.now,
   ) {
-    if (manifestUrl) this.sidecars.set(manifestUrl, { url: manifestUrl, live: false, found: false });
+    if (manifestUrl) {
+      this.manifest = newSidecar(manifestUrl, false);
+      this.sidecars.set(manifestUrl, this.manifest);
+    }
+  }
+
+  /** With one explicit manifest: loads it (refreshed like a live sidecar when the stream is live). */
+  loadManifest(live: boolean): Promise<boolean> {
+    if (!this.manifest) return Promise.resolve(false);
+    this.manifest.live ||= live;
+    return this.load(this.manifest);
   }
 
   /** WebCrypto is only there in secure contexts (https, localhost). */
@@ -55,12 +89,24 @@ export class SegmentVerifier {
     return typeof crypto !== 'undefined' && typeof crypto.subtle?.digest === 'function';
   }
 
-  /** A media playlist the player loaded; its sidecar is fetched by convention. */
+  /**
+   * The multivariant playlist declares one hash manifest for the stream (`#EXT-X-SESSION-DATA` with
+   * `DATA-ID="com.meshcast.integrity"`): used instead of sidecars by convention, unless set explicitly.
+   */
+  declareManifest(url: string): void {
+    if (this.manifest) return;
+    this.manifest = newSidecar(url, false);
+    this.sidecars.set(url, this.manifest);
+  }
+
+  /** A media playlist the player loaded; its sidecar is fetched by convention (once a manifest is known, that). */
   addPlaylist(playlistUrl: string, live: boolean): Promise<boolean> {
+    if (this.manifest) return this.loadManifest(live);
     const url = sidecarUrlFor(playlistUrl);
+    if (this.conventionAbsent && !this.hasHashes && !this.sidecars.has(url)) return Promise.resolve(false);
     let sidecar = this.sidecars.get(url);
     if (!sidecar) {
-      sidecar = { url, live, found: false };
+      sidecar = newSidecar(url, live);
       this.sidecars.set(url, sidecar);
     }
     sidecar.live = live;
@@ -76,31 +122,52 @@ export class SegmentVerifier {
     await Promise.all([...this.sidecars.values()].map((s) => this.load(s)));
     const key = segmentKey(url);
     let expected = this.hashes.get(key);
-    if (expected === undefined) {
-      // A live segment newer than the sidecar we hold: refresh the live sidecars once.
-      const live = [...this.sidecars.values()].filter((s) => s.live);
-      if (live.length > 0) {
-        for (const s of live) s.loading = undefined;
-        await Promise.all(live.map((s) => this.load(s)));
-        expected = this.hashes.get(key);
-      }
+    const covering = expected === undefined ? this.sidecarsCovering(key) : [];
+    if (expected === undefined && covering.length > 0) {
+      // A segment newer than the sidecar we hold (live), or a sidecar changed since: fetch it again, once
+      // for all the segments found missing meanwhile.
+      await Promise.all(covering.filter((s) => s.live || this.now() - s.loadedAtMs >= VOD_REFRESH_MS).map((s) => this.refresh(s)));
+      expected = this.hashes.get(key);
+      if (expected === undefined) return 'missing';
     }
     if (expected === undefined) return 'unverified';
     return (await sha256Hex(data)) === expected ? 'valid' : 'invalid';
   }
 
+  /** Sidecars found that would list this segment: the explicit manifest, or the one in the segment's folder. */
+  private sidecarsCovering(key: string): Sidecar[] {
+    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    return [...this.sidecars.values()].filter((s) => s.found && (s === this.manifest || segmentKey(s.url).startsWith(folder)));
+  }
+
+  private refresh(sidecar: Sidecar): Promise<boolean> {
+    sidecar.refreshing ??= (sidecar.loading = undefined, this.load(sidecar)).finally(() => {
+      sidecar.refreshing = undefined;
+    });
+    return sidecar.refreshing;
+  }
+
   private load(sidecar: Sidecar): Promise<boolean> {
+    // A fetch that failed is tried again once its backoff has passed; an absent sidecar is not.
+    if (sidecar.loading && sidecar.failures > 0 && this.now() >= sidecar.retryAtMs) sidecar.loading = undefined;
     sidecar.loading ??= this.fetchJson(sidecar.url).then(
       (map) => {
-        if (typeof map !== 'object' || map === null) return false;
+        if (typeof map !== 'object' || map === null) throw new Error('not a JSON object');
         for (const [uri, hash] of Object.entries(map as Record<string, unknown>)) {
           if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) this.hashes.set(segmentKey(uri, sidecar.url), hash);
         }
-        sidecar.found = true;
+        Object.assign(sidecar, { found: true, failures: 0, loadedAtMs: this.now() });
         return true;
       },
-      () => false,
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof SidecarAbsent) {
+        if (sidecar !== this.manifest) this.conventionAbsent = true;
+        return false;
+      }
+      sidecar.failures += 1;
+      sidecar.retryAtMs = this.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (sidecar.failures - 1));
+      return false;
+    });
     return sidecar.loading;
   }
 }
