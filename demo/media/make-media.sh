@@ -31,6 +31,7 @@ ffmpeg -hide_banner -loglevel error -y \
 
 du -sh vod
 bash "$(dirname "$0")/make-captioned.sh"
+bash "$(dirname "$0")/make-byterange.sh"
 
 # Integrity sidecars (segment URI -> SHA-256) next to each media playlist.
-(cd ../.. && npm run --silent build >/dev/null && node dist/cli.js hash demo/media)
+(cd ../.. && npm run --silent build >/dev/null && node packages/meshcast-server/dist/cli.js hash demo/media)

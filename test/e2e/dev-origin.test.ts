@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, sleep, startMeshcastServer, type MeshcastServer } from './harness';
@@ -151,6 +151,31 @@ describe('meshcast CLI errors', () => {
       const broken = run('hash', dir);
       expect(broken.status).toBe(1);
       expect(broken.stderr).toContain('480p/index.m3u8: segment seg_007.ts cannot be read (ENOENT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('hash keys byte-range segments by file and range, and refuses a range past the file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshcast-hash-ranges-'));
+    try {
+      cpSync(path.join(ROOT, 'demo/media/byterange'), dir, { recursive: true });
+      rmSync(path.join(dir, '360p/index.sha256.json'));
+      expect(run('hash', dir).status).toBe(0);
+      const sidecar = JSON.parse(readFileSync(path.join(dir, '360p/index.sha256.json'), 'utf8')) as Record<string, Record<string, string>>;
+      expect(sidecar).toEqual(JSON.parse(readFileSync(path.join(ROOT, 'demo/media/byterange/360p/index.sha256.json'), 'utf8')));
+      // The init segment and every media segment: one entry per range, keyed "start-end" (end inclusive).
+      const file = readFileSync(path.join(dir, '360p/main.mp4'));
+      const ranges = Object.keys(sidecar['main.mp4']);
+      expect(ranges[0]).toMatch(/^0-\d+$/);
+      expect(Number(ranges.at(-1)!.split('-')[1])).toBe(file.length - 1);
+      const [start, end] = ranges[1].split('-').map(Number);
+      expect(sidecar['main.mp4'][ranges[1]]).toBe(createHash('sha256').update(file.subarray(start, end + 1)).digest('hex'));
+
+      writeFileSync(path.join(dir, '360p/main.mp4'), file.subarray(0, file.length - 10));
+      const broken = run('hash', dir);
+      expect(broken.status).toBe(1);
+      expect(broken.stderr).toMatch(/byte range \d+@\d+ of main.mp4 ends past the file/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

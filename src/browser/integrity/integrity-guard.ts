@@ -3,7 +3,7 @@ import type { SessionStats } from '../stats/session-stats';
 import { PeerLedger } from './peer-ledger';
 import { SegmentVerifier, SidecarAbsent } from './segment-verifier';
 
-type Validator = (url: string, byteRange: unknown, data: ArrayBuffer) => Promise<boolean>;
+type Validator = (url: string, byteRange: { start: number; end: number } | undefined, data: ArrayBuffer) => Promise<boolean>;
 
 /**
  * Turns the integrity options into p2p-media-loader validation hooks. A segment that fails is
@@ -56,13 +56,13 @@ export class IntegrityGuard {
   hooks(): { validateP2PSegment?: Validator; validateHTTPSegment?: Validator } {
     if (this.options.mode === 'off') return {};
     const verifier = this.verifier;
-    const validateP2PSegment: Validator = async (url, _range, data) => {
+    const validateP2PSegment: Validator = async (url, byteRange, data) => {
       const sender = this.peers.senderOf(url);
       if (this.peers.isRefused(sender)) {
         this.stats.refusedSegment();
         return false;
       }
-      const verdict = verifier ? await verifier.verify(url, data) : 'unverified';
+      const verdict = verifier ? await verifier.verify(url, data, byteRange) : 'unverified';
       if (verdict === 'invalid') {
         this.stats.integrityFailure();
         console.warn(`Meshcast: a peer sent ${url} (${data.byteLength} bytes) that fails its SHA-256 check; dropped, fetching it again`);
@@ -86,8 +86,8 @@ export class IntegrityGuard {
       return true;
     };
     // From the origin, only a wrong hash is refused.
-    const validateHTTPSegment: Validator = async (url, _range, data) => {
-      if (!verifier || (await verifier.verify(url, data)) !== 'invalid') return true;
+    const validateHTTPSegment: Validator = async (url, byteRange, data) => {
+      if (!verifier || (await verifier.verify(url, data, byteRange)) !== 'invalid') return true;
       this.stats.integrityFailure();
       return false;
     };

@@ -33,6 +33,13 @@ function segmentKey(url: string, base?: string): string {
   return parsed.href;
 }
 
+/** A hash look-up key: the segment's key, plus its byte range when it is one. */
+function rangedKey(key: string, range: { start: number; end: number } | undefined): string {
+  return range ? `${key}|${range.start}-${range.end}` : key;
+}
+
+const isHash = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+
 export async function sha256Hex(data: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', data);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -118,9 +125,10 @@ export class SegmentVerifier {
     return this.hashes.size > 0;
   }
 
-  async verify(url: string, data: ArrayBuffer): Promise<Verdict> {
+  /** Checks a segment; `byteRange` (end inclusive) for a segment that is a range of its file. */
+  async verify(url: string, data: ArrayBuffer, byteRange?: { start: number; end: number }): Promise<Verdict> {
     await Promise.all([...this.sidecars.values()].map((s) => this.load(s)));
-    const key = segmentKey(url);
+    const key = rangedKey(segmentKey(url), byteRange);
     let expected = this.hashes.get(key);
     const covering = expected === undefined ? this.sidecarsCovering(key) : [];
     if (expected === undefined && covering.length > 0) {
@@ -136,7 +144,8 @@ export class SegmentVerifier {
 
   /** Sidecars found that would list this segment: the explicit manifest, or the one in the segment's folder. */
   private sidecarsCovering(key: string): Sidecar[] {
-    const folder = key.slice(0, key.lastIndexOf('/') + 1);
+    const path = key.split('|')[0];
+    const folder = path.slice(0, path.lastIndexOf('/') + 1);
     return [...this.sidecars.values()].filter((s) => s.found && (s === this.manifest || segmentKey(s.url).startsWith(folder)));
   }
 
@@ -153,8 +162,16 @@ export class SegmentVerifier {
     sidecar.loading ??= this.fetchJson(sidecar.url).then(
       (map) => {
         if (typeof map !== 'object' || map === null) throw new Error('not a JSON object');
-        for (const [uri, hash] of Object.entries(map as Record<string, unknown>)) {
-          if (typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash)) this.hashes.set(segmentKey(uri, sidecar.url), hash);
+        for (const [uri, entry] of Object.entries(map as Record<string, unknown>)) {
+          const key = segmentKey(uri, sidecar.url);
+          if (isHash(entry)) this.hashes.set(key, entry);
+          // A file of byte-range segments: "start-end" (end inclusive) -> hash, as PeerTube writes them.
+          else if (typeof entry === 'object' && entry !== null) {
+            for (const [range, hash] of Object.entries(entry)) {
+              const match = /^(\d+)-(\d+)$/.exec(range);
+              if (match && isHash(hash)) this.hashes.set(rangedKey(key, { start: Number(match[1]), end: Number(match[2]) }), hash);
+            }
+          }
         }
         Object.assign(sidecar, { found: true, failures: 0, loadedAtMs: this.now() });
         return true;

@@ -119,6 +119,7 @@ export function registerDevOrigin(app: FastifyInstance, options: DevOriginOption
     if (!text.includes('#EXT-X-STREAM-INF')) {
       const vod = await vodPlaylist(file).catch((err: Error) => err);
       if (vod instanceof Error) return reply.code(500).send({ error: vod.message });
+      if (vod.segments.some((segment) => segment.byteRange)) return reply.code(501).send({ error: 'byte-range media is served as VOD only (/media/), not emulated live' });
       const stem = path.basename(file, '.m3u8');
       body = liveMediaPlaylist(vod, clock, now(), (msn) => liveUri(vod, stem, msn));
     }

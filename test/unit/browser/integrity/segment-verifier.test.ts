@@ -75,6 +75,14 @@ describe('SegmentVerifier', () => {
     expect(fetched).toEqual(['https://cdn.example/v/hashes.json']);
   });
 
+  test('byte-range segments are looked up by file and range, as PeerTube writes them', async () => {
+    const verifier = new SegmentVerifier(async () => ({ 'main.mp4': { '0-99': hex('init'), '100-199': hex('one'), bad: hex('x') } }));
+    await verifier.addPlaylist(`${base}index.m3u8`, false);
+    expect(await verifier.verify(`${base}main.mp4`, bytes('one'), { start: 100, end: 199 })).toBe('valid');
+    expect(await verifier.verify(`${base}main.mp4`, bytes('two'), { start: 100, end: 199 })).toBe('invalid');
+    expect(await verifier.verify(`${base}main.mp4`, bytes('one'), { start: 200, end: 299 })).toBe('missing');
+  });
+
   test('a sidecar fetch that failed is retried after a growing backoff, not remembered as absent', async () => {
     let now = 0;
     let calls = 0;

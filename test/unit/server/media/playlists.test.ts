@@ -10,7 +10,34 @@ describe('parseMediaPlaylist', () => {
     expect(playlist.headerTags).toEqual(['#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS']);
   });
 
+  test('reads byte ranges: EXT-X-MAP BYTERANGE, EXT-X-BYTERANGE with and without offsets', () => {
+    const playlist = parseMediaPlaylist([
+      '#EXTM3U', '#EXT-X-TARGETDURATION:2', '#EXT-X-MAP:URI="main.mp4",BYTERANGE="100@0"',
+      '#EXTINF:2,', '#EXT-X-BYTERANGE:500@100', 'main.mp4',
+      '#EXTINF:2,', '#EXT-X-BYTERANGE:300', 'main.mp4',
+      '#EXTINF:2,', 'other.mp4',
+    ].join('\n'));
+    expect(playlist.maps).toEqual([{ uri: 'main.mp4', byteRange: { offset: 0, length: 100 } }]);
+    expect(playlist.segments).toEqual([
+      { uri: 'main.mp4', duration: 2, byteRange: { offset: 100, length: 500 } },
+      { uri: 'main.mp4', duration: 2, byteRange: { offset: 600, length: 300 } },
+      { uri: 'other.mp4', duration: 2 },
+    ]);
+  });
+
+  test('reads the committed single-file byte-range playlist', () => {
+    const playlist = parseMediaPlaylist(readFileSync('demo/media/byterange/360p/index.m3u8', 'utf8'));
+    expect(playlist.maps[0].byteRange?.offset).toBe(0);
+    expect(playlist.segments[0].byteRange?.offset).toBe(playlist.maps[0].byteRange?.length);
+    for (let i = 1; i < playlist.segments.length; i += 1) {
+      const previous = playlist.segments[i - 1].byteRange!;
+      expect(playlist.segments[i].byteRange?.offset).toBe(previous.offset + previous.length);
+    }
+  });
+
   test.each([
+    ['#EXTM3U\n#EXTINF:2,\n#EXT-X-BYTERANGE:300\na.mp4\n', /no offset/],
+    ['#EXTM3U\n#EXTINF:2,\n#EXT-X-BYTERANGE:x@1\na.mp4\n', /not <length>\[@<offset>\]/],
     ['hello', /no #EXTM3U/],
     ['#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n', /multivariant/],
     ['#EXTM3U\nseg.ts\n', /no valid #EXTINF/],

@@ -4,7 +4,7 @@ import type { MediaPlaylist } from '../../../../src/server/media/playlists';
 // Four VOD segments of 2 s: one loop of the emulated live stream lasts 8 s.
 const vod: MediaPlaylist = {
   targetDuration: 2,
-  headerTags: ['#EXT-X-VERSION:6'],
+  maps: [], headerTags: ['#EXT-X-VERSION:6'],
   segments: [0, 1, 2, 3].map((i) => ({ uri: `seg_${i}.ts`, duration: 2 })),
 };
 const T0 = Date.UTC(2026, 0, 1);
