@@ -30,8 +30,11 @@ ffmpeg -hide_banner -loglevel error -y \
   "vod/%v/index.m3u8"
 
 du -sh vod
+# The other streams' scripts hash what they make with the built CLI.
+(cd ../.. && npm run --silent build >/dev/null)
 bash "$(dirname "$0")/make-captioned.sh"
 bash "$(dirname "$0")/make-byterange.sh"
+bash "$(dirname "$0")/make-encrypted.sh"
 
 # Integrity sidecars (segment URI -> SHA-256) next to each media playlist.
-(cd ../.. && npm run --silent build >/dev/null && node packages/meshcast-server/dist/cli.js hash demo/media)
+(cd ../.. && node packages/meshcast-server/dist/cli.js hash demo/media)
