@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ADVERSARY_MODES, type AdversaryMode } from '../adversary/adversary-peer';
@@ -18,6 +18,7 @@ Runs the same viewers twice on the same media, tracker and origin: with P2P, the
   --policy     guarded (Meshcast's deadline guard and bounds, the default) or pml-defaults (p2p-media-loader as it comes)
   --target-latency  live: seconds behind the live edge (default: Meshcast's, 15)
   --wait-for-peers  the viewers' startup.waitForPeersMs (default 0: the first segment over HTTP at once)
+  --media      stream folder in demo/media (default vod; cmaf after bash demo/media/make-cmaf.sh)
   --json       where to write the report (JSON, fields as in DESIGN.md)
 `;
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
         'target-latency': { type: 'string' },
         'wait-for-peers': { type: 'string', default: '0' },
         json: { type: 'string' },
+        media: { type: 'string', default: 'vod' },
         help: { type: 'boolean' },
       },
     }));
@@ -67,6 +69,12 @@ async function main(): Promise<void> {
     ...(targetLatency !== undefined && { targetLatency }),
     ...(waitForPeersMs > 0 && { options: JSON.stringify({ startup: { waitForPeersMs } }) }),
   };
+  // A stream folder under demo/media (the committed `vod` ladder, or e.g. `cmaf` from make-cmaf.sh).
+  const media = values.media!;
+  if (!/^[a-z0-9-]+$/.test(media) || !existsSync(path.join(ROOT, 'demo/media', media, 'master.m3u8'))) {
+    fail(`--media must name a stream folder in demo/media with a master.m3u8 (e.g. vod, or cmaf after bash demo/media/make-cmaf.sh), got "${media}"`);
+  }
+  if (media !== 'vod') pageQuery.src = plan.scenario === 'live' ? `/live/${media}/master.m3u8` : `/media/${media}/master.m3u8`;
   const adversaryMode = values.adversary as AdversaryMode | undefined;
   if (adversaryMode !== undefined && !ADVERSARY_MODES.includes(adversaryMode)) {
     fail(`--adversary must be one of ${ADVERSARY_MODES.join(', ')}, got "${adversaryMode}"`);
@@ -81,7 +89,7 @@ async function main(): Promise<void> {
     let adversary: AdversaryProcess | undefined;
     if (adversaryMode) {
       log(`bench: starting a ${adversaryMode} peer`);
-      adversary = await spawnAdversary(ROOT, { mode: adversaryMode, masterUrl: `${server.url}/media/vod/master.m3u8`, trackers: [server.trackerUrl], level: 1 });
+      adversary = await spawnAdversary(ROOT, { mode: adversaryMode, masterUrl: `${server.url}/media/${media}/master.m3u8`, trackers: [server.trackerUrl], level: 1 });
     }
     log('bench: P2P run');
     let p2p;
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
     }
     log('bench: HTTP-only run');
     const http = summarizeRun(await runPlan(server, plan, 'http', log, pageQuery));
-    const report = { ...buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null), policy: values.policy, targetLatency: targetLatency === undefined ? null : Number(targetLatency), waitForPeersMs };
+    const report = { ...buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null), policy: values.policy, targetLatency: targetLatency === undefined ? null : Number(targetLatency), waitForPeersMs, media };
 
     const file = path.resolve(values.json);
     mkdirSync(path.dirname(file), { recursive: true });

@@ -5,7 +5,7 @@ import type { BenchReport } from './report';
 /** A committed benchmark result: its file under bench-results/ and what `npm run bench` wrote into it. */
 export interface CommittedResult {
   file: string;
-  report: BenchReport & { waitForPeersMs?: number; p2p: { liveLatencyMedianS?: number | null }; http: { liveLatencyMedianS?: number | null } };
+  report: BenchReport & { waitForPeersMs?: number; media?: string; p2p: { liveLatencyMedianS?: number | null }; http: { liveLatencyMedianS?: number | null } };
 }
 
 /** Every `npm run bench` report committed under `dir` (the simulator's own results excluded). */
@@ -27,6 +27,7 @@ export function commandFor({ file, report }: CommittedResult): string {
   if (report.targetLatency) flags.push(`--target-latency ${report.targetLatency}`);
   if (report.waitForPeersMs) flags.push(`--wait-for-peers ${report.waitForPeersMs}`);
   if (report.adversary) flags.push(`--adversary ${report.adversary}`);
+  if (report.media && report.media !== 'vod') flags.push(`--media ${report.media}`);
   return flags.join(' ');
 }
 
