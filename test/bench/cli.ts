@@ -8,7 +8,7 @@ import { buildReport, findings, markdownTable, summarizeRun } from './report';
 import { runPlan } from './run-swarm';
 import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 
-const USAGE = `Usage: npm run bench -- --scenario ${SCENARIOS.join('|')} --viewers N [--duration S] [--adversary MODE] [--policy P] [--target-latency S] [--wait-for-peers MS] --json FILE
+const USAGE = `Usage: npm run bench -- --scenario ${SCENARIOS.join('|')} --viewers N [--duration S] [--adversary MODE] [--policy P] [--target-latency S] [--wait-for-peers MS] [--media NAME] --json FILE
 
 Runs the same viewers twice on the same media, tracker and origin: with P2P, then HTTP-only.
   --scenario   vod (staggered joins, fixed 360p), live (emulated live), abr (ABR free), churn (a third leave halfway, as many join)
