@@ -20,8 +20,8 @@ test('npm run bench: a short vod run with 3 viewers gives a complete, consistent
   expect(result.status).toBe(0);
   const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
 
-  expect(Object.keys(report).sort()).toEqual(['adversary', 'ceiling', 'duplication', 'durationS', 'http', 'p2p', 'policy', 'savings', 'scenario', 'targetLatency', 'viewers', 'waitForPeersMs']);
-  expect(report).toMatchObject({ scenario: 'vod', viewers: 3, durationS: 24, adversary: null, policy: 'guarded', targetLatency: null, waitForPeersMs: 0 });
+  expect(Object.keys(report).sort()).toEqual(['adversary', 'ceiling', 'duplication', 'durationS', 'http', 'media', 'p2p', 'policy', 'savings', 'scenario', 'targetLatency', 'viewers', 'waitForPeersMs']);
+  expect(report).toMatchObject({ scenario: 'vod', viewers: 3, durationS: 24, adversary: null, policy: 'guarded', targetLatency: null, waitForPeersMs: 0, media: 'vod' });
   for (const run of [report.p2p, report.http]) {
     expect(Object.keys(run).sort()).toEqual([...RUN_FIELDS, 'liveLatencyMedianS'].sort());
     // VOD has no live edge.
