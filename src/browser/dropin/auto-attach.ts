@@ -6,8 +6,6 @@ import type { VideoJs, VjsPlayer } from '../videojs/videojs-types';
 import type Hls from 'hls.js';
 import { hlsSourceOf, onClaimed } from './native-claim';
 
-export { hlsSourceOf };
-
 const HLS_URL = /\.m3u8($|[?#])/i;
 const HLS_TYPE = /mpegurl/i;
 
