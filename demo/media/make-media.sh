@@ -35,6 +35,7 @@ du -sh vod
 bash "$(dirname "$0")/make-captioned.sh"
 bash "$(dirname "$0")/make-byterange.sh"
 bash "$(dirname "$0")/make-encrypted.sh"
+bash "$(dirname "$0")/make-cenc.sh"
 
 # Integrity sidecars (segment URI -> SHA-256) next to each media playlist.
 (cd ../.. && node packages/meshcast-server/dist/cli.js hash demo/media)

@@ -18,6 +18,8 @@ export interface AccountingReport {
   segments: Record<string, ServedEntry>;
   /** Segment requests that carried CMCD, by how (query or headers), and how many carried each key. */
   cmcd: { query: number; headers: number; keys: Record<string, number> };
+  /** ClearKey licence requests answered (EME test streams). */
+  licenceRequests: number;
 }
 
 /** The keys of a CMCD payload (`bl=3000,br=800,su,sid="a,b"`): names before `=`, `,` outside quotes. */
@@ -41,6 +43,7 @@ export class ByteAccounting {
   private playlistBytes = 0;
   private playlistRequests = 0;
   private cmcd = { query: 0, headers: 0, keys: {} as Record<string, number> };
+  private licenceRequests = 0;
 
   /** Notes the CMCD a segment request carried, if any (`via` tells whether in the query or in headers). */
   cmcdRequest(via: 'query' | 'headers', keys: string[]): void {
@@ -62,6 +65,10 @@ export class ByteAccounting {
     };
   }
 
+  licence(): void {
+    this.licenceRequests += 1;
+  }
+
   playlist(bytes: number): void {
     this.playlistBytes += bytes;
     this.playlistRequests += 1;
@@ -72,6 +79,7 @@ export class ByteAccounting {
     this.playlistBytes = 0;
     this.playlistRequests = 0;
     this.cmcd = { query: 0, headers: 0, keys: {} };
+    this.licenceRequests = 0;
   }
 
   report(): AccountingReport {
@@ -92,6 +100,7 @@ export class ByteAccounting {
       playlistRequests: this.playlistRequests,
       segments: Object.fromEntries(this.segments),
       cmcd: { query: this.cmcd.query, headers: this.cmcd.headers, keys: { ...this.cmcd.keys } },
+      licenceRequests: this.licenceRequests,
     };
   }
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { ByteAccounting, cmcdKeys } from './byte-accounting';
+import { CLEARKEY_FILE, registerClearKeyLicence } from './clearkey-licence';
 import { sha256Hex } from '../media/hash-media';
 import { liveMediaPlaylist, liveSegmentAt, completedSegments, type LiveClock } from './live-emulation';
 import { parseMediaPlaylist, type MediaPlaylist } from '../media/playlists';
@@ -32,7 +33,8 @@ const SIDECAR = /^(.+)\.sha256\.json$/i;
 
 /**
  * The dev origin: HLS over HTTP with CORS and Range, VOD under `/media/`, the same media as
- * emulated live streams under `/live/`, and per-segment byte accounting at `/origin/bytes`.
+ * emulated live streams under `/live/`, per-segment byte accounting at `/origin/bytes`, and a ClearKey
+ * licence server for streams that carry `clearkey.json`.
  */
 export function registerDevOrigin(app: FastifyInstance, options: DevOriginOptions): ByteAccounting {
   const mediaDir = path.resolve(options.mediaDir);
@@ -46,6 +48,8 @@ export function registerDevOrigin(app: FastifyInstance, options: DevOriginOption
     const decoded = decodeURIComponent(relative);
     if (decoded.includes('\0')) return undefined;
     const file = path.resolve(mediaDir, `.${path.posix.normalize(`/${decoded}`)}`);
+    // Keys reach players only through the licence server.
+    if (path.basename(file) === CLEARKEY_FILE) return undefined;
     return file.startsWith(mediaDir + path.sep) ? file : undefined;
   };
 
@@ -127,6 +131,7 @@ export function registerDevOrigin(app: FastifyInstance, options: DevOriginOption
     return reply.header('content-type', CONTENT_TYPES['.m3u8']).header('cache-control', 'no-cache').send(body);
   });
 
+  registerClearKeyLicence(app, mediaDir, () => accounting.licence());
   app.get('/origin/bytes', async () => accounting.report());
   app.post('/origin/reset', async () => {
     accounting.reset();
