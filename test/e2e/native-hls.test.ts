@@ -14,8 +14,8 @@ interface Shape {
   name: string;
   /**
    * Where the browser's pipeline gets ahead of Meshcast: the tag at the end of <body> runs after the
-   * browser has started on the <video> above it, and video.js elements are set up by video.js from their
-   * markup. Measured and kept in test-results/native-hls.json, not asserted (README, "Where the tag goes").
+   * browser has started on the <video> above it, and no script can run earlier from there. Measured and
+   * kept in test-results/native-hls.json, not asserted (README, "Where the tag goes").
    */
   gap?: true;
   /** The page, given the media URL and the drop-in tag. */
@@ -39,7 +39,6 @@ const SHAPES: Shape[] = [
   },
   {
     name: 'videojs-data-setup-head',
-    gap: true,
     stats: player,
     html: (m, tag) => `<head>${VIDEOJS}${tag}</head><body><video id="p" class="video-js" muted autoplay data-setup="{}"><source src="${m}" type="application/x-mpegURL"></video></body>`,
   },

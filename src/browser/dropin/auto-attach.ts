@@ -4,7 +4,7 @@ import type { MeshcastPlugin, MeshcastPluginOptions } from '../videojs/meshcast-
 import { registerMeshcast } from '../videojs/register';
 import type { VideoJs, VjsPlayer } from '../videojs/videojs-types';
 import type Hls from 'hls.js';
-import { hlsSourceOf, onClaimed } from './native-claim';
+import { claimedSources, claimNative, hlsSourceOf, onClaimed } from './native-claim';
 
 const HLS_URL = /\.m3u8($|[?#])/i;
 const HLS_TYPE = /mpegurl/i;
@@ -88,6 +88,13 @@ export function stats(target: unknown): MeshcastStats | undefined {
 export function autoAttach(options: MeshcastPluginOptions, videojs: VideoJs | undefined, claiming = false): void {
   if (videojs) {
     registerMeshcast(videojs);
+    // video.js reads a player's sources from its markup, which the claim emptied: give them back. Its
+    // autoSetup can reach a `data-setup` element before the claim does: claim it here, then.
+    videojs.hook('beforesetup', (el) => {
+      if (claiming && !claimedSources(el) && el instanceof HTMLMediaElement && !optedOut(el.closest('[data-meshcast]'))) claimNative(el);
+      const sources = claimedSources(el);
+      return sources ? { sources } : {};
+    });
     videojs.hook('setup', (player) => {
       if (!optedOut(player.el()) && !optedOut(player.el().querySelector('video'))) (player as PlayerWithPlugin).meshcast(options);
     });
@@ -115,7 +122,14 @@ export function autoAttach(options: MeshcastPluginOptions, videojs: VideoJs | un
   if (claiming) {
     // Every plain <video> Meshcast plays was claimed from the browser's own HLS pipeline first.
     onClaimed((video, src) => {
-      if (video.closest('.video-js')) return;
+      if (video.classList.contains('vjs-tech')) {
+        // Sources parsed after video.js set its player up: the player plays them.
+        const player = (video.closest('.video-js') as (Element & { player?: VjsPlayer }) | null)?.player;
+        const sources = claimedSources(video);
+        if (player && sources) player.src(sources);
+        return;
+      }
+      if (video.closest('.video-js')) return; // video.js markup not set up yet: the beforesetup hook gives it its sources
       const engine = engines.get(video);
       if (engine) engine.load(video, src);
       else consider(video);

@@ -6,6 +6,7 @@
 
 const HLS_URL = /\.m3u8($|[?#])/i;
 const HLS_TYPE = /mpegurl/i;
+const HLS_MIME = 'application/x-mpegURL';
 /** A `<source>` type no browser plays: the element skips it. */
 const CLAIMED_TYPE = 'application/x-meshcast-claimed';
 
@@ -14,6 +15,8 @@ interface Claim {
   src: string;
   /** Its `<source>` children it took. */
   sources: HTMLSourceElement[];
+  /** What the markup offered, in order (the `src` attribute, then each `<source>`), before the claim. */
+  markup: Array<{ src: string; type: string }>;
 }
 
 const claims = new WeakMap<HTMLMediaElement, Claim>();
@@ -37,6 +40,14 @@ function markupSource(video: HTMLMediaElement): string | undefined {
   return undefined;
 }
 
+/**
+ * The sources a claimed element's markup offered, for video.js to set the player up with (the
+ * element itself now offers the browser nothing); undefined for an element never claimed.
+ */
+export function claimedSources(video: Element): Array<{ src: string; type: string }> | undefined {
+  return video instanceof HTMLMediaElement ? claims.get(video)?.markup : undefined;
+}
+
 /** The HLS source Meshcast keeps for a claimed element, or the one its markup shows. */
 export function hlsSourceOf(video: HTMLMediaElement): string | undefined {
   return claims.get(video)?.src ?? markupSource(video);
@@ -51,13 +62,17 @@ export function claimNative(video: HTMLMediaElement): string | undefined {
   const src = markupSource(video);
   if (!src) return claims.get(video)?.src;
   const sources = claims.get(video)?.sources ?? [];
+  const markup: Claim['markup'] = [];
+  const srcAttribute = video.getAttribute('src');
+  if (srcAttribute) markup.push({ src: new URL(srcAttribute, document.baseURI).href, type: HLS_URL.test(srcAttribute) ? HLS_MIME : '' });
   for (const source of Array.from(video.querySelectorAll('source'))) {
     if (source.type === CLAIMED_TYPE) continue;
+    const url = source.getAttribute('src');
+    if (url) markup.push({ src: new URL(url, document.baseURI).href, type: source.type || (HLS_URL.test(url) ? HLS_MIME : '') });
     sources.push(source);
     source.type = CLAIMED_TYPE;
   }
-  claims.set(video, { src, sources });
-  const srcAttribute = video.getAttribute('src');
+  claims.set(video, { src, sources, markup });
   if (srcAttribute && HLS_URL.test(srcAttribute)) video.removeAttribute('src');
   video.load();
   return src;
