@@ -8,8 +8,8 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { childBox as child, parseBoxes as parse, serializeBoxes as serialize } from './mp4-boxes.mjs';
 
-const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'mvex', 'moof', 'traf']);
 const COMMON_PSSH_SYSTEM_ID = '1077efecc0b24d02ace33c1e52e2fb4b';
 
 const [dir, keyHex, kidHex] = process.argv.slice(2);
@@ -20,36 +20,9 @@ if (!dir || !/^[0-9a-f]{32}$/i.test(keyHex ?? '') || !/^[0-9a-f]{32}$/i.test(kid
 const key = Buffer.from(keyHex, 'hex');
 const kid = Buffer.from(kidHex, 'hex');
 
-/** Parses boxes into { type, head (bytes after size+type that precede children), children | body }. */
-function parse(buf) {
-  const boxes = [];
-  for (let at = 0; at < buf.length; ) {
-    const size = buf.readUInt32BE(at);
-    if (size < 8 || at + size > buf.length) throw new Error(`box of size ${size} at ${at}: not handled`);
-    const type = buf.toString('latin1', at + 4, at + 8);
-    const content = buf.subarray(at + 8, at + size);
-    if (CONTAINERS.has(type)) boxes.push({ type, head: Buffer.alloc(0), children: parse(content) });
-    else if (type === 'stsd') boxes.push({ type, head: content.subarray(0, 8), children: parse(content.subarray(8)) });
-    else boxes.push({ type, body: Buffer.from(content) });
-    at += size;
-  }
-  return boxes;
-}
-
-function serialize(boxes) {
-  return Buffer.concat(boxes.map((box) => {
-    const content = box.children ? Buffer.concat([box.head, serialize(box.children)]) : box.body;
-    const header = Buffer.alloc(8);
-    header.writeUInt32BE(8 + content.length, 0);
-    header.write(box.type, 4, 'latin1');
-    return Buffer.concat([header, content]);
-  }));
-}
-
 const leaf = (type, ...parts) => ({ type, body: Buffer.concat(parts) });
 const u32 = (n) => { const b = Buffer.alloc(4); b.writeUInt32BE(n >>> 0); return b; };
 const u16 = (n) => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
-const child = (box, type) => box.children.find((c) => c.type === type);
 const serializedBox = (box) => serialize([box]);
 
 /** Init: encv/enca + sinf for each track, and the ClearKey PSSH. Returns the codec of each track ID. */

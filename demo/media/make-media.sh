@@ -36,6 +36,7 @@ bash "$(dirname "$0")/make-captioned.sh"
 bash "$(dirname "$0")/make-byterange.sh"
 bash "$(dirname "$0")/make-encrypted.sh"
 bash "$(dirname "$0")/make-cenc.sh"
+bash "$(dirname "$0")/make-lowlatency.sh"
 
 # Integrity sidecars (segment URI -> SHA-256) next to each media playlist.
 (cd ../.. && node packages/meshcast-server/dist/cli.js hash demo/media)

@@ -15,6 +15,20 @@ export interface LoaderHooks {
   cmcd: CmcdBridge | undefined;
 }
 
+/**
+ * A playlist URL without LL-HLS delivery directives (`_HLS_msn`, `_HLS_part`, `_HLS_skip`), which hls.js
+ * adds to blocking reloads: p2p-media-loader knows a media playlist by its URL and would not recognise
+ * the reloaded one.
+ */
+export function withoutDeliveryDirectives(url: string): string {
+  const query = url.indexOf('?');
+  if (query < 0 || !url.includes('_HLS_')) return url;
+  const hash = url.indexOf('#', query);
+  const end = hash < 0 ? url.length : hash;
+  const kept = url.slice(query + 1, end).split('&').filter((param) => !param.startsWith('_HLS_'));
+  return `${url.slice(0, query)}${kept.length > 0 ? `?${kept.join('&')}` : ''}${url.slice(end)}`;
+}
+
 const byteLength = (data: unknown): number =>
   data instanceof ArrayBuffer ? data.byteLength : typeof data === 'string' ? new TextEncoder().encode(data).byteLength : 0;
 
@@ -22,8 +36,8 @@ const byteLength = (data: unknown): number =>
  * hls.js's loaders over p2p-media-loader's. The fragment loader hands p2p-media-loader a copy of each
  * segment's buffer, takes hls.js's CMCD out of the URL p2p-media-loader matches segments by, and counts
  * what p2p-media-loader passes through to plain HTTP (which it does not report), with the request as
- * hls.js made it. The playlist loader gives hls.js playlist URLs without CMCD, as p2p-media-loader knows
- * its streams by them.
+ * hls.js made it. The playlist loader gives hls.js playlist URLs without CMCD and without LL-HLS delivery
+ * directives, as p2p-media-loader knows its streams by them.
  */
 export function meshcastLoaders(pml: Pick<HlsConfig, 'fLoader' | 'pLoader'>, hooks: LoaderHooks): Pick<HlsConfig, 'fLoader' | 'pLoader'> {
   const requestedUrls = new WeakMap<object, string>();
@@ -67,11 +81,12 @@ export function meshcastLoaders(pml: Pick<HlsConfig, 'fLoader' | 'pLoader'>, hoo
 
   class MeshcastPlaylistLoader extends Playlist {
     override load(context: Context, config: unknown, callbacks: Callbacks): void {
-      if (!hooks.cmcd) return super.load(context, config, callbacks);
       super.load(context, config, {
         ...callbacks,
         onSuccess: (response: { data?: unknown; url?: string }, ...rest: unknown[]) => {
-          const url = typeof response.url === 'string' ? withoutCmcdQuery(response.url).url : response.url;
+          const url = typeof response.url === 'string'
+            ? withoutDeliveryDirectives(hooks.cmcd ? withoutCmcdQuery(response.url).url : response.url)
+            : response.url;
           callbacks.onSuccess({ ...response, url }, ...rest);
         },
       });

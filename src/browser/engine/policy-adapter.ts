@@ -30,7 +30,10 @@ export function createPolicy(hls: Hls, media: HTMLMediaElement | null, engine: H
     removeEventListener: (name, listener) => engine.removeEventListener(name, listener),
     stream: () => {
       const details = playingDetails(hls);
-      return details ? { segmentDurationS: details.targetduration, live: details.live } : undefined;
+      if (!details) return undefined;
+      // hls.js's own target: the policy's, unless the stream declares a hold-back (LL-HLS: PART-HOLD-BACK).
+      const targetLatencyS = details.live ? hls.targetLatency ?? undefined : undefined;
+      return { segmentDurationS: details.targetduration, live: details.live, ...(targetLatencyS !== undefined && { targetLatencyS }) };
     },
     uploadsInFlight: (now) => inputs.stats.uploadsInFlight(now),
     peers: () => inputs.stats.peerCount(),

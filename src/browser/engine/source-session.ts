@@ -58,7 +58,7 @@ export class SourceSession {
       });
       this.cmcd = cmcd;
     }
-    const hlsConfig: Partial<HlsConfig> = { ...(guarded && liveSyncConfig(options)), ...options.hlsConfig, ...this.p2p?.loaders };
+    const hlsConfig: Partial<HlsConfig> = { ...options.hlsConfig, ...this.p2p?.loaders };
 
     if ('hls' in source) {
       this.hls = source.hls;
@@ -69,6 +69,7 @@ export class SourceSession {
       this.hls = new Hls(hlsConfig);
       this.cmcd?.bindHls(this.hls);
     }
+    if (guarded) applyLiveSync(this.hls, options);
     const media = 'hls' in source ? source.hls.media : source.media;
     if (this.p2p && guarded) {
       this.policy = createPolicy(this.hls, media, this.p2p.engine, options.policy, { stats: sinks.stats, peerId: this.peerId!, audience: sinks.audience });
@@ -120,11 +121,19 @@ export class SourceSession {
 
 /**
  * hls.js live sync at the target latency, unless the page set its own: p2p-media-loader would
- * otherwise move the player up to 120 s behind the edge without saying so.
+ * otherwise move the player up to 120 s behind the edge without saying so. Set on the running config,
+ * not passed to the constructor: hls.js then keeps a stream's own HOLD-BACK or, for LL-HLS,
+ * PART-HOLD-BACK, and uses this where the stream declares none. An explicit `live.targetLatency` wins
+ * over the stream's (hls.js's `targetLatency` setter) and turns hls.js's low-latency mode off.
  */
-function liveSyncConfig(options: ResolvedOptions): Partial<HlsConfig> {
+function applyLiveSync(hls: Hls, options: ResolvedOptions): void {
   const own = options.hlsConfig;
-  if (own.liveSyncDuration !== undefined || own.liveSyncDurationCount !== undefined) return {};
+  if (own.liveSyncDuration !== undefined || own.liveSyncDurationCount !== undefined) return;
   const target = options.policy.live.targetLatency;
-  return { liveSyncDuration: target, liveMaxLatencyDuration: target * 1.5 + 4, maxLiveSyncPlaybackRate: 1.1 };
+  Object.assign(hls.config, { liveSyncDuration: target, liveMaxLatencyDuration: target * 1.5 + 4, maxLiveSyncPlaybackRate: 1.1 });
+  if (!options.policy.liveTargetExplicit) return;
+  hls.targetLatency = target;
+  // At a latency the page chose, LL-HLS streams play from complete segments, which peers can share;
+  // hls.js would otherwise fetch the newest media as parts, over HTTP, whatever the latency.
+  if (own.lowLatencyMode === undefined) hls.lowLatencyMode = false;
 }

@@ -10,8 +10,11 @@ export interface PolicyTarget {
   applyDynamicConfig(config: { core: DynamicCoreConfig }): void;
   addEventListener<K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void;
   removeEventListener<K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void;
-  /** The playlist's target duration and whether the stream is live, once known. */
-  stream(): { segmentDurationS: number; live: boolean } | undefined;
+  /**
+   * The playlist's target duration and whether the stream is live, once known; with the latency the
+   * player keeps (an LL-HLS stream's PART-HOLD-BACK, say) when it is not the policy's target.
+   */
+  stream(): { segmentDurationS: number; live: boolean; targetLatencyS?: number } | undefined;
   /** Peers with an upload under way. */
   uploadsInFlight(nowMs: number): number;
   /** Peers connected now. */
@@ -178,12 +181,12 @@ export class PolicyController {
           http,
           segmentDurationS: stream.segmentDurationS,
           live: stream.live,
-          targetLatencyS: this.policy.live.targetLatency,
+          targetLatencyS: stream.targetLatencyS ?? this.policy.live.targetLatency,
           alone: this.aloneSince !== undefined && now - this.aloneSince >= ALONE_AFTER_MS,
         },
         this.policy.prefetch,
       );
-      if (stream.live) decision = coordinateWindows(decision, this.coordination(canSeed, stream.segmentDurationS));
+      if (stream.live) decision = coordinateWindows(decision, this.coordination(canSeed, stream.segmentDurationS, stream.targetLatencyS));
       const changed = !this.applied || (Object.keys(decision) as Array<keyof GuardDecision>).some((key) => decision[key] !== this.applied![key]);
       if (changed) {
         Object.assign(core, decision);
@@ -233,7 +236,7 @@ export class PolicyController {
   }
 
   /** The one-fetcher agreement's state, from this viewer's peers, the collector's count and the live playlist. */
-  private coordination(canSeed: boolean, segmentDurationS: number): CoordinationState {
+  private coordination(canSeed: boolean, segmentDurationS: number, targetLatencyS = this.policy.live.targetLatency): CoordinationState {
     const swarm = this.target.swarm?.();
     const live = canSeed ? this.target.liveSegments?.() : undefined;
     const newest = live?.segments[live.segments.length - 1];
@@ -251,7 +254,7 @@ export class PolicyController {
         haveOrLoading: this.loaded.has(newest.url) || this.httpStarts.has(newest.url) || this.p2pLoading.has(newest.url),
       },
       peerSendingEarlier: live?.segments.some((segment) => segment !== newest && this.p2pLoading.has(segment.url)) ?? false,
-      targetLatencyS: this.policy.live.targetLatency,
+      targetLatencyS,
       segmentDurationS,
     });
   }

@@ -6,6 +6,7 @@ export interface LiveOptions {
   /**
    * Seconds behind the live edge. More latency leaves peers more time to pass each new segment on
    * (more offload); less is closer to real time. Sets hls.js live sync and the deadline guard together.
+   * Unset, a stream's own HOLD-BACK (PART-HOLD-BACK for LL-HLS, as hls.js plays it) comes first.
    * @default 15
    */
   targetLatency?: number;
@@ -74,6 +75,8 @@ export type PolicyMode = 'guarded' | 'pml-defaults';
 export interface ResolvedPolicy {
   mode: PolicyMode;
   live: Required<LiveOptions>;
+  /** Whether the page set `live.targetLatency` (it then wins over a stream's own hold-back). */
+  liveTargetExplicit: boolean;
   startup: Required<StartupOptions>;
   upload: Required<Omit<UploadOptions, 'maxBytesPerS'>> & Pick<UploadOptions, 'maxBytesPerS'>;
   prefetch: { httpS: number | undefined; p2pS: number; memoryMiB: number };
@@ -122,6 +125,7 @@ export function resolvePolicy(input: PolicyInput, nav = typeof navigator === 'un
   return {
     mode: (input.policy as PolicyMode | undefined) ?? defaults.policy,
     live: { targetLatency: numberIn('live.targetLatency', live.targetLatency, 4, 600, defaults.live.targetLatency) },
+    liveTargetExplicit: live.targetLatency !== undefined,
     startup: { waitForPeersMs: numberIn('startup.waitForPeersMs', startup.waitForPeersMs, 0, 10_000, defaults.startup.waitForPeersMs) },
     upload: {
       maxBytesPerS: upload.maxBytesPerS === undefined ? undefined : numberIn('upload.maxBytesPerS', upload.maxBytesPerS, 1000, 1e10, 0),

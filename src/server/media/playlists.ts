@@ -7,11 +7,20 @@ export interface ByteRange {
 /** The parts of an HLS media playlist the dev origin and `hash` need: its segments, in order. */
 export interface MediaPlaylist {
   targetDuration: number;
-  segments: Array<{ uri: string; duration: number; byteRange?: ByteRange }>;
+  segments: Array<{ uri: string; duration: number; byteRange?: ByteRange; parts?: MediaPart[] }>;
+  /** EXT-X-PART-INF's PART-TARGET, when the playlist lists parts. */
+  partTarget?: number;
   /** Init segments (EXT-X-MAP), with their byte ranges when they have one. */
   maps: Array<{ uri: string; byteRange?: ByteRange }>;
   /** Header lines (EXT-X-VERSION, EXT-X-INDEPENDENT-SEGMENTS, EXT-X-MAP...) kept for live playlists. */
   headerTags: string[];
+}
+
+/** An LL-HLS part (EXT-X-PART) of a VOD segment: a byte range of the segment's own file. */
+export interface MediaPart {
+  duration: number;
+  byteRange: ByteRange;
+  independent: boolean;
 }
 
 const HEADER_TAGS_KEPT = ['#EXT-X-VERSION', '#EXT-X-INDEPENDENT-SEGMENTS'];
@@ -24,6 +33,8 @@ export function parseMediaPlaylist(text: string, name = 'playlist'): MediaPlayli
   const maps: MediaPlaylist['maps'] = [];
   const headerTags: string[] = [];
   let targetDuration = 0;
+  let partTarget: number | undefined;
+  let pendingParts: Array<MediaPart & { uri: string }> = [];
   let pendingDuration: number | undefined;
   let pendingRange: { length: number; offset?: number } | undefined;
   /** Where the last ranged segment of each file ended: a range without `@offset` continues from there. */
@@ -31,6 +42,11 @@ export function parseMediaPlaylist(text: string, name = 'playlist'): MediaPlayli
   for (const line of lines.slice(1)) {
     if (line.startsWith('#EXT-X-TARGETDURATION:')) {
       targetDuration = Number(line.slice('#EXT-X-TARGETDURATION:'.length));
+    } else if (line.startsWith('#EXT-X-PART-INF:')) {
+      partTarget = Number(/PART-TARGET=([\d.]+)/.exec(line)?.[1]);
+      if (!(partTarget > 0)) throw new Error(`${name}: #EXT-X-PART-INF without a valid PART-TARGET`);
+    } else if (line.startsWith('#EXT-X-PART:')) {
+      pendingParts.push(parsePart(line, name));
     } else if (line.startsWith('#EXTINF:')) {
       pendingDuration = Number.parseFloat(line.slice('#EXTINF:'.length));
     } else if (line.startsWith('#EXT-X-STREAM-INF')) {
@@ -55,7 +71,10 @@ export function parseMediaPlaylist(text: string, name = 'playlist'): MediaPlayli
         byteRange = { offset, length: pendingRange.length };
         rangeEnds.set(line, offset + pendingRange.length);
       }
-      segments.push({ uri: line, duration: pendingDuration, ...(byteRange && { byteRange }) });
+      if (pendingParts.some((part) => part.uri !== line)) throw new Error(`${name}: the parts of ${line} must be byte ranges of its own file`);
+      const parts = pendingParts.map(({ uri: _uri, ...part }) => part);
+      segments.push({ uri: line, duration: pendingDuration, ...(byteRange && { byteRange }), ...(parts.length > 0 && { parts }) });
+      pendingParts = [];
       pendingDuration = undefined;
       pendingRange = undefined;
     } else if (segments.length === 0 && HEADER_TAGS_KEPT.some((tag) => line.startsWith(tag))) {
@@ -64,7 +83,18 @@ export function parseMediaPlaylist(text: string, name = 'playlist'): MediaPlayli
   }
   if (segments.length === 0) throw new Error(`${name}: has no segments`);
   if (!(targetDuration > 0)) targetDuration = Math.ceil(Math.max(...segments.map((s) => s.duration)));
-  return { targetDuration, segments, maps, headerTags };
+  return { targetDuration, segments, maps, headerTags, ...(partTarget !== undefined && { partTarget }) };
+}
+
+function parsePart(line: string, name: string): MediaPart & { uri: string } {
+  const uri = /URI="([^"]*)"/.exec(line)?.[1];
+  const duration = Number(/DURATION=([\d.]+)/.exec(line)?.[1]);
+  const range = /BYTERANGE="([^"]*)"/.exec(line)?.[1];
+  const parsed = range === undefined ? undefined : parseByteRange(range, name);
+  if (!uri || !(duration >= 0) || parsed?.offset === undefined) {
+    throw new Error(`${name}: ${line}: a part needs URI, DURATION and BYTERANGE="<length>@<offset>"`);
+  }
+  return { uri, duration, byteRange: { length: parsed.length, offset: parsed.offset }, independent: /INDEPENDENT=YES/.test(line) };
 }
 
 /** `<length>[@<offset>]`, as EXT-X-BYTERANGE and EXT-X-MAP's BYTERANGE write it. */

@@ -24,6 +24,7 @@ describe('resolveOptions', () => {
       policy: {
         mode: 'guarded',
         live: { targetLatency: 15 },
+        liveTargetExplicit: false,
         startup: { waitForPeersMs: 0 },
         upload: { maxBytesPerS: undefined, maxConcurrent: 4, onMetered: false, onSaveData: false, whenHidden: false },
         prefetch: { httpS: undefined, p2pS: 120, memoryMiB: 256 },

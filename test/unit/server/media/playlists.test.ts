@@ -25,6 +25,29 @@ describe('parseMediaPlaylist', () => {
     ]);
   });
 
+  test('reads LL-HLS parts (EXT-X-PART-INF, EXT-X-PART byte ranges) of the committed low-latency stream', () => {
+    const playlist = parseMediaPlaylist(readFileSync('demo/media/lowlatency/360p/index.m3u8', 'utf8'));
+    expect(playlist.partTarget).toBe(0.5);
+    const [first] = playlist.segments;
+    expect(first.parts).toHaveLength(4);
+    expect(first.parts![0]).toMatchObject({ duration: 0.5, independent: true, byteRange: { offset: 0 } });
+    expect(first.parts!.slice(1).every((part) => !part.independent)).toBe(true);
+    // The parts tile the segment file: each starts where the one before ended.
+    for (const segment of playlist.segments) {
+      segment.parts!.forEach((part, i) => {
+        if (i > 0) expect(part.byteRange.offset).toBe(segment.parts![i - 1].byteRange.offset + segment.parts![i - 1].byteRange.length);
+      });
+      const last = segment.parts!.at(-1)!;
+      expect(last.byteRange.offset + last.byteRange.length).toBe(readFileSync(`demo/media/lowlatency/360p/${segment.uri}`).length);
+    }
+  });
+
+  test('refuses a part of another file and a part without a byte range', () => {
+    const lines = (part: string) => ['#EXTM3U', '#EXT-X-TARGETDURATION:2', part, '#EXTINF:2,', 'a.m4s'].join('\n');
+    expect(() => parseMediaPlaylist(lines('#EXT-X-PART:DURATION=0.5,URI="b.m4s",BYTERANGE="10@0"'))).toThrow('must be byte ranges of its own file');
+    expect(() => parseMediaPlaylist(lines('#EXT-X-PART:DURATION=0.5,URI="a.m4s"'))).toThrow('BYTERANGE');
+  });
+
   test('reads the committed single-file byte-range playlist', () => {
     const playlist = parseMediaPlaylist(readFileSync('demo/media/byterange/360p/index.m3u8', 'utf8'));
     expect(playlist.maps[0].byteRange?.offset).toBe(0);
