@@ -1,5 +1,5 @@
 // The operator dashboard (served at /dashboard): headline offload and CDN bytes saved, charts over
-// time, a per-stream table. Reads the collector's token-protected API of the same server; loads
+// time, a per-stream table, for the window and the stream it says it reads. Reads the collector's token-protected API of the same server; loads
 // nothing from any other host.
 import uPlot from 'uplot';
 import type { SeriesPoint, Summary } from './read-api-types';
@@ -49,9 +49,44 @@ function chart(container: HTMLElement, title: string, series: uPlot.Series[], yF
   );
 }
 
+/** The windows the dashboard offers, by the name the URL carries. */
+const WINDOWS: Record<string, { ms: number; label: string }> = {
+  '15m': { ms: 15 * 60_000, label: 'last 15 minutes' },
+  '1h': { ms: 60 * 60_000, label: 'last hour' },
+  '6h': { ms: 6 * 60 * 60_000, label: 'last 6 hours' },
+  '24h': { ms: 24 * 60 * 60_000, label: 'last 24 hours' },
+  '7d': { ms: 7 * 24 * 60 * 60_000, label: 'last 7 days' },
+};
+
+/** What the dashboard reads: a window ending now and one stream or all, kept in the page's URL. */
+interface Scope {
+  window: string;
+  stream: string;
+}
+
+function scopeFromUrl(): Scope {
+  const params = new URLSearchParams(location.search);
+  const window = params.get('window') ?? '1h';
+  return { window: window in WINDOWS ? window : '1h', stream: params.get('stream') ?? '' };
+}
+
+function saveScope(scope: Scope): void {
+  const params = new URLSearchParams(location.search);
+  params.set('window', scope.window);
+  if (scope.stream) params.set('stream', scope.stream);
+  else params.delete('stream');
+  history.replaceState(null, '', `${location.pathname}?${params}`);
+}
+
+const time = (ms: number) => new Date(ms).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
 function start(token: string): void {
   $('token-form').hidden = true;
   $('board').hidden = false;
+  const scope = scopeFromUrl();
+  const windowSelect = $<HTMLSelectElement>('window');
+  const streamSelect = $<HTMLSelectElement>('stream');
+  windowSelect.value = scope.window;
   const charts = {
     offload: chart($('chart-offload'), 'P2P offload', [{ label: 'offload', stroke: '#16a34a', width: 2 }], (v) => format.percent(v, 0), 1),
     throughput: chart($('chart-throughput'), 'Throughput', [
@@ -65,11 +100,22 @@ function start(token: string): void {
 
   const refresh = async (): Promise<void> => {
     try {
+      const to = Date.now();
+      const from = to - WINDOWS[scope.window].ms;
+      const windowQuery = `from=${from}&to=${to}`;
+      const query = `${windowQuery}${scope.stream ? `&stream=${encodeURIComponent(scope.stream)}` : ''}`;
       const [summary, { points }, { streams }] = await Promise.all([
-        api<Summary>('/v1/summary', token),
-        api<{ points: SeriesPoint[] }>('/v1/series', token),
-        api<{ streams: Summary[] }>('/v1/streams', token),
+        api<Summary>(`/v1/summary?${query}`, token),
+        api<{ points: SeriesPoint[] }>(`/v1/series?${query}`, token),
+        api<{ streams: Summary[] }>(`/v1/streams?${windowQuery}`, token),
       ]);
+      $('scope').textContent = `${scope.stream ? `stream ${scope.stream}` : 'all streams'}, ${WINDOWS[scope.window].label} (${time(from)} to ${time(to)})`;
+      const known = new Set([...streamSelect.options].map((option) => option.value));
+      for (const s of streams) {
+        if (s.streamId && !known.has(s.streamId)) streamSelect.append(new Option(s.streamId, s.streamId));
+      }
+      if (scope.stream && !known.has(scope.stream) && !streams.some((s) => s.streamId === scope.stream)) streamSelect.append(new Option(scope.stream, scope.stream));
+      streamSelect.value = scope.stream;
       $('offload').textContent = format.percent(summary.offloadRatio);
       $('saved').textContent = format.bytes(summary.cdnBytesSaved);
       $('http').textContent = format.bytes(summary.httpBytes);
@@ -88,6 +134,9 @@ function start(token: string): void {
 
       $('streams').replaceChildren(...streams.map((s) => {
         const row = document.createElement('tr');
+        row.classList.toggle('selected', s.streamId === scope.stream);
+        row.title = 'Show this stream';
+        row.addEventListener('click', () => select({ stream: s.streamId === scope.stream ? '' : s.streamId ?? '' }));
         for (const text of [s.streamId ?? '', format.percent(s.offloadRatio), format.bytes(s.cdnBytesSaved), format.bytes(s.httpBytes), format.bytes(s.uploadedBytes), String(s.concurrentViewers), format.ms(s.startupMsMedian), format.percent(s.rebufferingRatio, 2), String(s.integrityFailures)]) {
           const cell = document.createElement('td');
           cell.textContent = text;
@@ -106,6 +155,13 @@ function start(token: string): void {
       $('error').textContent = (error as Error).message;
     }
   };
+  const select = (change: Partial<Scope>): void => {
+    Object.assign(scope, change);
+    saveScope(scope);
+    void refresh();
+  };
+  windowSelect.addEventListener('change', () => select({ window: windowSelect.value }));
+  streamSelect.addEventListener('change', () => select({ stream: streamSelect.value }));
   void refresh();
   setInterval(() => void refresh(), REFRESH_MS);
 }

@@ -5,7 +5,7 @@ import { startServer } from './serve';
 import { signTrackerToken } from './tracker-token';
 
 const USAGE = `Usage:
-  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--media DIR [--demo DIR]] [--live-window S] [--announce-interval S]
+  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--metrics-token TOKEN] [--media DIR [--demo DIR]] [--live-window S] [--announce-interval S]
   meshcast hash DIR
   meshcast tracker-token --secret SECRET [--ttl SECONDS]
 
@@ -17,6 +17,7 @@ const USAGE = `Usage:
   --host H          interface to listen on                                           default 127.0.0.1
   --db FILE         SQLite file of the collector (:memory: keeps nothing)             default meshcast.db
   --token TOKEN     operator token for the dashboard and read API (or MESHCAST_TOKEN); a random one is printed when unset
+  --metrics-token TOKEN  /metrics answers only requests with Authorization: Bearer TOKEN (or MESHCAST_METRICS_TOKEN); open when unset
   --beacons-per-minute N   beacons accepted per client IP and minute                  default 600
   --tracker-secret S  serve only pages whose announce URL has ?token= signed with S (or MESHCAST_TRACKER_SECRET)
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
@@ -59,6 +60,7 @@ async function serve(args: string[]): Promise<void> {
         'live-window': { type: 'string' },
         db: { type: 'string' },
         token: { type: 'string' },
+        'metrics-token': { type: 'string' },
         'beacons-per-minute': { type: 'string' },
         'tracker-secret': { type: 'string' },
         'announce-interval': { type: 'string' },
@@ -78,6 +80,8 @@ async function serve(args: string[]): Promise<void> {
 
   const token = values.token ?? process.env.MESHCAST_TOKEN ?? randomBytes(18).toString('base64url');
   if (token.length < 8) fail('--token must have at least 8 characters');
+  const metricsToken = values['metrics-token'] ?? process.env.MESHCAST_METRICS_TOKEN;
+  if (metricsToken !== undefined && metricsToken.length < 8) fail('--metrics-token must have at least 8 characters');
   const beaconsPerMinute = values['beacons-per-minute'] === undefined ? 600 : Number(values['beacons-per-minute']);
   if (!Number.isInteger(beaconsPerMinute) || beaconsPerMinute < 1) fail(`--beacons-per-minute must be a positive integer, got "${values['beacons-per-minute']}"`);
   const server = await startServer({
@@ -89,6 +93,7 @@ async function serve(args: string[]): Promise<void> {
     liveWindowS,
     dbFile: values.db ?? 'meshcast.db',
     token,
+    metricsToken,
     beaconsPerMinute,
     trackerSecret: values['tracker-secret'] ?? process.env.MESHCAST_TRACKER_SECRET,
     announceIntervalS,
@@ -99,7 +104,7 @@ async function serve(args: string[]): Promise<void> {
     `  tracker  ${server.trackerUrl}`,
     `  http     ${server.url}`,
     `  dashboard ${server.url}/dashboard   (token: ${values.token || process.env.MESHCAST_TOKEN ? 'as given' : token})`,
-    `  metrics  ${server.url}/metrics`,
+    `  metrics  ${server.url}/metrics${metricsToken ? '   (bearer token: as given)' : ''}`,
   ];
   if (values.media && values.demo) {
     lines.push(

@@ -34,6 +34,8 @@ export interface ServeOptions {
   token: string;
   /** Beacons accepted per client IP and minute. @default 600 */
   beaconsPerMinute?: number;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   /** When set, the tracker serves only pages with a token signed with it (`signTrackerToken`). */
   trackerSecret?: string;
   /** Seconds between a tracker client's announces. @default 120 */
@@ -86,7 +88,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   app.get('/healthz', async () => ({ ok: true, version }));
 
-  await registerCollector(app, { dbFile: options.dbFile, token: options.token, beaconsPerMinute: options.beaconsPerMinute });
+  await registerCollector(app, { dbFile: options.dbFile, token: options.token, beaconsPerMinute: options.beaconsPerMinute, metricsToken: options.metricsToken, log });
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').send(DASHBOARD_HTML));
   app.get('/dashboard/dashboard.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(await readFile(path.join(root, 'dist', 'dashboard.js'), 'utf8')));

@@ -103,6 +103,18 @@ describe('collector', () => {
     expect(text).not.toMatch(/session-\d+/);
   });
 
+  test('a session that switches source counts for the new stream from its next beacon; the old one stops counting it', async () => {
+    const first = beacon({ streamId: 'switch-from', httpBytes: 1000, p2pBytes: 1000 });
+    await post(server, first);
+    expect(await (await post(server, { ...first, seq: 2, streamId: 'switch-to', httpBytes: 1500, p2pBytes: 3000 })).json())
+      .toEqual({ result: 'accepted', audience: 1 });
+    // Bytes stay with the stream they were received for; the session now belongs to the new one.
+    expect(await summary(server, '?stream=switch-from')).toMatchObject({ httpBytes: 1000, p2pBytes: 1000, sessions: 0 });
+    expect(await summary(server, '?stream=switch-to')).toMatchObject({ httpBytes: 500, p2pBytes: 2000, sessions: 1 });
+    // The old stream's audience no longer includes it.
+    expect(await (await post(server, beacon({ streamId: 'switch-from' }))).json()).toEqual({ result: 'accepted', audience: 1 });
+  });
+
   test('a restart loses no accepted beacon', async () => {
     await post(server, beacon({ streamId: 'durable', httpBytes: 111, p2pBytes: 222 }));
     await server.stop();
@@ -123,5 +135,23 @@ describe('collector rate limit', () => {
     for (let i = 0; i < 7; i += 1) statuses.push((await post(server, beacon())).status);
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429, 429]);
     expect(await metric(server, 'meshcast_beacons_total{result="rate_limited"}')).toBe(2);
+  });
+});
+
+describe('collector metrics token', () => {
+  let server: MeshcastServer;
+  beforeAll(async () => {
+    server = await startMeshcastServer(['--metrics-token', 'scrape-secret-1']);
+  });
+  afterAll(() => server?.stop());
+
+  test('/metrics answers only the bearer of --metrics-token', async () => {
+    const open = await fetch(`${server.url}/metrics`);
+    expect(open.status).toBe(401);
+    expect(await open.text()).not.toContain('meshcast_');
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer wrong-secret' } })).status).toBe(401);
+    const scraped = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer scrape-secret-1' } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('meshcast_beacons_total');
   });
 });

@@ -57,6 +57,25 @@ describe('operator dashboard', () => {
     expect(await page.locator('.uplot').count()).toBe(5);
     expect(await page.locator('#streams tr').count()).toBe(1);
     expect(await page.locator('#streams tr td').first().textContent()).toMatch(/\/media\/vod\/master\.m3u8$/);
+    // It says what it reads: all streams over the last hour, until the operator picks otherwise.
+    expect(await page.locator('#scope').textContent()).toMatch(/^all streams, last hour \(.+ to .+\)$/);
+    const other = { v: 1, sessionId: 'dashboard-other-1', seq: 1, streamId: 'other-stream', live: true, httpBytes: 4_000_000, p2pBytes: 12_000_000,
+      uploadedBytes: 0, segmentsHttp: 1, segmentsP2P: 3, peers: 1, integrityFailures: 0, startupMs: 400, rebufferCount: 0, rebufferMs: 0,
+      p2pStalls: 0, playingMs: 8000, bitrateKbps: 900, liveLatencyS: 6 };
+    expect((await fetch(`${bed.server.url}/v1/beacons`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(other) })).status).toBe(202);
+    await page.locator('#streams tr').nth(1).waitFor({ timeout: 10_000 });
+    await page.getByLabel('Stream').selectOption('other-stream');
+    await page.locator('#scope').filter({ hasText: 'stream other-stream, last hour' }).waitFor({ timeout: 10_000 });
+    await page.locator('#http').filter({ hasText: '4.0 MB' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#offload').textContent()).toBe('75.0 %');
+    expect(new URL(page.url()).searchParams.get('stream')).toBe('other-stream');
+    await page.getByLabel('Window').selectOption('15m');
+    await page.locator('#scope').filter({ hasText: 'stream other-stream, last 15 minutes' }).waitFor({ timeout: 10_000 });
+    // A reload keeps the scope: it is in the URL.
+    await page.reload();
+    await page.locator('#scope').filter({ hasText: 'stream other-stream, last 15 minutes' }).waitFor({ timeout: 10_000 });
+    await page.getByLabel('Stream').selectOption('');
+    await page.locator('#scope').filter({ hasText: /^all streams, last 15 minutes/ }).waitFor({ timeout: 10_000 });
     expect(foreign).toEqual([]);
     await page.screenshot({ path: path.join(ROOT, 'test-results/dashboard.png'), fullPage: true });
     await context.close();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { closedPort, startMeshcastServer, waitFor, type MeshcastServer } from './harness';
 
 const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
+const METRICS_TOKEN = 'prometheus-scrape-token';
 
 // Fleet-wide metrics the way an operator runs them at scale: Debian's Prometheus scrapes two
 // independent collectors; beacons are split between them; one PromQL query gives the offload of all.
@@ -16,13 +17,15 @@ describe('Prometheus over two collectors', () => {
 
   beforeAll(async () => {
     if (!existsSync(PROMETHEUS)) throw new Error(`Prometheus not found at ${PROMETHEUS}: apt-get install -y prometheus (.ci/run does)`);
-    collectors = await Promise.all([startMeshcastServer(), startMeshcastServer()]);
+    // Scrapes carry the bearer token the collectors require (--metrics-token), as an operator's would.
+    collectors = await Promise.all([startMeshcastServer(['--metrics-token', METRICS_TOKEN]), startMeshcastServer(['--metrics-token', METRICS_TOKEN])]);
     dir = mkdtempSync(path.join(tmpdir(), 'meshcast-prom-'));
     const targets = collectors.map((c) => new URL(c.url).host);
     writeFileSync(path.join(dir, 'prometheus.yml'), [
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       'scrape_configs:',
       '  - job_name: meshcast',
+      `    authorization: { credentials: "${METRICS_TOKEN}" }`,
       `    static_configs: [{ targets: [${targets.map((t) => `"${t}"`).join(', ')}] }]`,
       '',
     ].join('\n'));

@@ -13,6 +13,10 @@ export interface CollectorOptions {
   token: string;
   /** Beacons accepted per client IP and minute. @default 600 */
   beaconsPerMinute?: number;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Where failures inside the server are logged (never sent to clients). */
+  log?: (msg: string) => void;
 }
 
 const DEFAULT_WINDOW_MS = 60 * 60_000;
@@ -42,12 +46,27 @@ function readWindow(request: FastifyRequest): { from: number; to: number; stream
 /**
  * The stats collector: `POST /v1/beacons` (validated against the shared schema, size- and
  * rate-limited), the token-protected read API (`/v1/summary`, `/v1/series`, `/v1/streams`) and
- * `GET /metrics`. Bad input gets a 4xx with a reason and is counted; nothing is stored from it.
+ * `GET /metrics` (token-protected with `metricsToken`). Bad input gets a 4xx with a reason and is
+ * counted; nothing is stored from it. A failure inside the server is a 500 that says no more, logged
+ * and counted in `meshcast_server_errors_total`.
  */
 export async function registerCollector(app: FastifyInstance, options: CollectorOptions): Promise<{ store: BeaconStore; metrics: CollectorMetrics }> {
   const store = new BeaconStore(options.dbFile);
   const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - AUDIENCE_WINDOW_MS));
   app.addHook('onClose', async () => store.close());
+  const log = options.log ?? (() => undefined);
+
+  /** A failure inside the server: logged and counted; the client learns only that it was the server's. */
+  const serverFailure = (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+    const route = request.routeOptions?.url ?? 'unknown';
+    log(`meshcast: ${request.method} ${route} failed: ${error.stack ?? error.message}`);
+    metrics.serverError(route);
+    return reply.code(500).send({ error: 'internal server error' });
+  };
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message });
+    return serverFailure(error, request, reply);
+  });
 
   await app.register(async (beacons) => {
     await beacons.register(rateLimit, {
@@ -63,10 +82,14 @@ export async function registerCollector(app: FastifyInstance, options: Collector
         done(Object.assign(new Error('body is not JSON'), { statusCode: 400 }));
       }
     });
-    beacons.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    beacons.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      if (status === 500) {
+        metrics.outcome('server_error');
+        return serverFailure(error, request, reply);
+      }
       if (status !== 429) metrics.outcome('invalid');
-      void reply.code(status).send({ error: status === 429 ? 'rate limited' : 'invalid beacon', reason: error.message });
+      return reply.code(status).send({ error: status === 429 ? 'rate limited' : 'invalid beacon', reason: error.message });
     });
     beacons.post('/v1/beacons', {
       bodyLimit: MAX_BEACON_BYTES,
@@ -119,7 +142,12 @@ export async function registerCollector(app: FastifyInstance, options: Collector
       streams: store.streams(w.from, w.to).map((streamId) => summarize(store.minutes(w.from, w.to, streamId), store.sessions(w.from, w.to, streamId), { ...w, streamId })),
     };
   });
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (request, reply) => {
+    if (options.metricsToken !== undefined && !tokenMatches(options.metricsToken, request.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   return { store, metrics };
 }

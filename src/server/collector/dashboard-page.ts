@@ -1,4 +1,7 @@
-/** The dashboard's HTML: a token prompt, the headline figures, five charts and a per-stream table. */
+/**
+ * The dashboard's HTML: a token prompt, the window and stream it reads (also in the URL:
+ * `?window=6h&stream=<id>`), the headline figures, five charts and a per-stream table.
+ */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -25,10 +28,14 @@ export const DASHBOARD_HTML = `<!doctype html>
     #token-form { max-width: 26rem; margin: 4rem auto; background: #fff; padding: 1.5rem; border: 1px solid #e2e8f0; border-radius: 6px; }
     #token-form input { width: 100%; padding: .4rem; margin: .5rem 0; box-sizing: border-box; }
     .error { color: #b91c1c; }
+    #filters { display: flex; gap: .5rem; align-items: center; margin-bottom: .8rem; }
+    #filters select { padding: .25rem; max-width: 40rem; }
+    #streams tr { cursor: pointer; }
+    #streams tr.selected { background: #ecfdf5; }
   </style>
 </head>
 <body>
-  <header><h1>Meshcast</h1><span>CDN offload and viewer experience, last hour</span><span id="updated"></span></header>
+  <header><h1>Meshcast</h1><span>CDN offload and viewer experience</span><span id="scope"></span><span id="updated"></span></header>
   <form id="token-form">
     <label for="token">Operator token</label>
     <input id="token" type="password" autocomplete="current-password" required>
@@ -36,6 +43,18 @@ export const DASHBOARD_HTML = `<!doctype html>
     <p id="token-error" class="error" role="alert"></p>
   </form>
   <main id="board" hidden>
+    <form id="filters">
+      <label for="window">Window</label>
+      <select id="window">
+        <option value="15m">last 15 minutes</option>
+        <option value="1h" selected>last hour</option>
+        <option value="6h">last 6 hours</option>
+        <option value="24h">last 24 hours</option>
+        <option value="7d">last 7 days</option>
+      </select>
+      <label for="stream">Stream</label>
+      <select id="stream"><option value="">all streams</option></select>
+    </form>
     <section class="cards">
       <div class="card headline"><div class="label">P2P offload</div><div class="value" id="offload">–</div></div>
       <div class="card"><div class="label">CDN bytes saved</div><div class="value" id="saved">–</div></div>

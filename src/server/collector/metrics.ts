@@ -4,7 +4,7 @@ import type { BeaconDelta } from './store';
 /** At most this many stream label values; later streams are counted under `other`. */
 export const MAX_STREAM_LABELS = 50;
 
-export type BeaconOutcome = 'accepted' | 'duplicate' | 'invalid' | 'rate_limited' | 'unauthorized';
+export type BeaconOutcome = 'accepted' | 'duplicate' | 'invalid' | 'rate_limited' | 'unauthorized' | 'server_error';
 
 /**
  * Prometheus metrics of one collector, with bounded labels only: result, source, and a capped
@@ -15,6 +15,7 @@ export class CollectorMetrics {
   readonly registry = new Registry();
   private readonly streams = new Set<string>();
   private readonly beacons = new Counter({ name: 'meshcast_beacons_total', help: 'Beacons received, by outcome', labelNames: ['result'], registers: [this.registry] });
+  private readonly serverErrors = new Counter({ name: 'meshcast_server_errors_total', help: 'Requests that failed inside the server (answered 5xx)', labelNames: ['route'], registers: [this.registry] });
   private readonly bytes = new Counter({ name: 'meshcast_segment_bytes_total', help: 'Segment bytes viewers received, by source', labelNames: ['stream', 'source'], registers: [this.registry] });
   private readonly uploaded = new Counter({ name: 'meshcast_uploaded_bytes_total', help: 'Segment bytes viewers sent to peers, completed uploads', labelNames: ['stream'], registers: [this.registry] });
   private readonly rebuffer = new Counter({ name: 'meshcast_rebuffer_seconds_total', help: 'Time viewers spent rebuffering', labelNames: ['stream'], registers: [this.registry] });
@@ -33,8 +34,16 @@ export class CollectorMetrics {
       registers: [this.registry],
       collect() {
         this.reset();
+        let active: Array<{ streamId: string; viewers: number }>;
+        try {
+          active = activeViewers();
+        } catch {
+          // The store failing must not take the rest of the scrape (and the count of failures) with it.
+          metrics.serverError('/metrics');
+          return;
+        }
         const byLabel = new Map<string, number>();
-        for (const { streamId, viewers } of activeViewers()) {
+        for (const { streamId, viewers } of active) {
           const stream = metrics.streamLabel(streamId);
           byLabel.set(stream, (byLabel.get(stream) ?? 0) + viewers);
         }
@@ -53,6 +62,11 @@ export class CollectorMetrics {
 
   outcome(result: BeaconOutcome): void {
     this.beacons.inc({ result });
+  }
+
+  /** A request that failed inside the server; `route` is the route pattern, never the URL. */
+  serverError(route: string): void {
+    this.serverErrors.inc({ route });
   }
 
   /** The increases one accepted beacon added. */

@@ -36,7 +36,8 @@ const MINUTE_MS = 60_000;
 
 /**
  * The collector's embedded store (SQLite, WAL). Sessions keep the last cumulative counters and
- * sequence number; minutes keep per-stream sums of the increases. Each beacon is one transaction,
+ * sequence number, and the stream of their last beacon (a player that switches source counts for the
+ * new stream from then on); minutes keep per-stream sums of the increases. Each beacon is one transaction,
  * so a crash or restart loses no accepted beacon, and a repeated or out-of-order one is ignored.
  */
 export class BeaconStore {
@@ -95,7 +96,7 @@ export class BeaconStore {
     const upsertSession = this.db.prepare(`
       INSERT INTO sessions (session_id, stream_id, seq, first_seen, last_seen, live, startup_ms, peers, counters)
       VALUES (@sessionId, @streamId, @seq, @now, @now, @live, @startupMs, @peers, @counters)
-      ON CONFLICT (session_id) DO UPDATE SET seq = @seq, last_seen = @now, startup_ms = @startupMs, peers = @peers, counters = @counters
+      ON CONFLICT (session_id) DO UPDATE SET stream_id = @streamId, seq = @seq, last_seen = @now, live = @live, startup_ms = @startupMs, peers = @peers, counters = @counters
     `);
     const addMinute = this.db.prepare(`
       INSERT INTO minutes (stream_id, minute, http_bytes, p2p_bytes, uploaded_bytes, rebuffer_ms, playing_ms, rebuffer_count, integrity_failures, p2p_stalls)
