@@ -49,6 +49,12 @@ export interface MeshcastOptions {
    */
   statsUrl?: string;
   /**
+   * The viewer token the page's backend issued for this page view (`meshcast viewer-token`,
+   * `signViewerToken`), sent with each beacon: collectors run with `--beacon-secret` need it.
+   * @default undefined
+   */
+  statsToken?: string;
+  /**
    * Seconds between beacons (also sent when the page is hidden or closed).
    * @default 10
    */
@@ -107,6 +113,7 @@ export interface ResolvedOptions {
   hlsConfig: Partial<HlsConfig>;
   integrity: Required<Omit<IntegrityOptions, 'manifestUrl'>> & Pick<IntegrityOptions, 'manifestUrl'>;
   statsUrl: string | undefined;
+  statsToken: string | undefined;
   statsIntervalS: number;
   policy: ResolvedPolicy;
 }
@@ -119,6 +126,7 @@ const OPTION_NAMES: ReadonlyArray<keyof MeshcastOptions> = [
   'hlsConfig',
   'integrity',
   'statsUrl',
+  'statsToken',
   'statsIntervalS',
   'policy',
   'live',
@@ -200,6 +208,12 @@ function resolveStatsUrl(value: unknown): string | undefined {
   return value;
 }
 
+function resolveStatsToken(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) throw invalid('statsToken', 'a token string (at most 1024 characters)', value);
+  return value;
+}
+
 function resolveStatsInterval(value: unknown): number {
   if (value === undefined) return OPTION_DEFAULTS.statsIntervalS;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > 3600) {
@@ -234,6 +248,7 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     hlsConfig: resolveHlsConfig(input.hlsConfig),
     integrity: resolveIntegrity(input.integrity),
     statsUrl: resolveStatsUrl(input.statsUrl),
+    statsToken: resolveStatsToken(input.statsToken),
     statsIntervalS: resolveStatsInterval(input.statsIntervalS),
     policy: resolvePolicy(input),
   };

@@ -3,11 +3,13 @@ import { parseArgs } from 'node:util';
 import { hashMedia } from './media/hash-media';
 import { startServer } from './serve';
 import { signTrackerToken } from './tracker-token';
+import { signViewerToken } from './collector/viewer-token';
 
 const USAGE = `Usage:
   meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--metrics-token TOKEN] [--media DIR [--demo DIR]] [--live-window S] [--announce-interval S]
   meshcast hash DIR
   meshcast tracker-token --secret SECRET [--ttl SECONDS]
+  meshcast viewer-token --secret SECRET --stream ID [--ttl SECONDS]
 
   serve: the WebTorrent tracker, the stats collector (/v1/beacons), the dashboard (/dashboard),
   the read API (/v1/...), Prometheus metrics (/metrics), and with --media a dev origin
@@ -19,6 +21,10 @@ const USAGE = `Usage:
   --token TOKEN     operator token for the dashboard and read API (or MESHCAST_TOKEN); a random one is printed when unset
   --metrics-token TOKEN  /metrics answers only requests with Authorization: Bearer TOKEN (or MESHCAST_METRICS_TOKEN); open when unset
   --beacons-per-minute N   beacons accepted per client IP and minute                  default 600
+  --beacon-secret S  beacons must carry a viewer token signed with S (repeat for key rotation; or MESHCAST_BEACON_SECRET, comma-separated)
+  --max-bitrate MBPS  the highest bitrate of your streams: bounds the bytes a beacon may claim  default 40
+  --sessions-per-address N  new sessions one client address may start per hour          default 20
+  --trust-proxy LIST  comma-separated addresses/CIDRs of your proxies: use X-Forwarded-For from them
   --tracker-secret S  serve only pages whose announce URL has ?token= signed with S (or MESHCAST_TRACKER_SECRET)
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
                     byte accounting at /origin/bytes
@@ -28,6 +34,8 @@ const USAGE = `Usage:
   --announce-interval S  seconds between a tracker client's announces (new peers are met at announces)  default 120
 
   tracker-token: prints a token for --tracker-secret, valid for --ttl seconds (default 3600)
+  viewer-token: prints a viewer token for --beacon-secret, for the stream ID (the player's swarmId, or the
+  manifest URL without scheme, query and fragment), valid for --ttl seconds (default 3600)
 
   hash: writes next to each media playlist under DIR (index.m3u8 -> index.sha256.json) a JSON map
   of segment URI to SHA-256, which players check segments from peers against
@@ -61,6 +69,10 @@ async function serve(args: string[]): Promise<void> {
         db: { type: 'string' },
         token: { type: 'string' },
         'metrics-token': { type: 'string' },
+        'beacon-secret': { type: 'string', multiple: true },
+        'max-bitrate': { type: 'string' },
+        'sessions-per-address': { type: 'string' },
+        'trust-proxy': { type: 'string' },
         'beacons-per-minute': { type: 'string' },
         'tracker-secret': { type: 'string' },
         'announce-interval': { type: 'string' },
@@ -82,6 +94,13 @@ async function serve(args: string[]): Promise<void> {
   if (token.length < 8) fail('--token must have at least 8 characters');
   const metricsToken = values['metrics-token'] ?? process.env.MESHCAST_METRICS_TOKEN;
   if (metricsToken !== undefined && metricsToken.length < 8) fail('--metrics-token must have at least 8 characters');
+  const beaconSecrets = values['beacon-secret'] ?? process.env.MESHCAST_BEACON_SECRET?.split(',').filter(Boolean);
+  if (beaconSecrets?.some((secret) => secret.length < 16)) fail('--beacon-secret must have at least 16 characters');
+  const maxBitrate = values['max-bitrate'] === undefined ? 40 : Number(values['max-bitrate']);
+  if (!(maxBitrate > 0 && maxBitrate <= 10_000)) fail(`--max-bitrate must be Mbit/s between 0 and 10000, got "${values['max-bitrate']}"`);
+  const sessionsPerAddress = values['sessions-per-address'] === undefined ? 20 : Number(values['sessions-per-address']);
+  if (!Number.isInteger(sessionsPerAddress) || sessionsPerAddress < 1) fail(`--sessions-per-address must be a positive integer, got "${values['sessions-per-address']}"`);
+  const trustProxy = values['trust-proxy']?.split(',').map((s) => s.trim()).filter(Boolean);
   const beaconsPerMinute = values['beacons-per-minute'] === undefined ? 600 : Number(values['beacons-per-minute']);
   if (!Number.isInteger(beaconsPerMinute) || beaconsPerMinute < 1) fail(`--beacons-per-minute must be a positive integer, got "${values['beacons-per-minute']}"`);
   const server = await startServer({
@@ -94,6 +113,10 @@ async function serve(args: string[]): Promise<void> {
     dbFile: values.db ?? 'meshcast.db',
     token,
     metricsToken,
+    beaconSecrets,
+    maxBitrateBps: maxBitrate * 1e6,
+    sessionsPerAddressPerHour: sessionsPerAddress,
+    trustProxy,
     beaconsPerMinute,
     trackerSecret: values['tracker-secret'] ?? process.env.MESHCAST_TRACKER_SECRET,
     announceIntervalS,
@@ -151,11 +174,27 @@ function trackerToken(args: string[]): void {
   process.stdout.write(`${signTrackerToken(secret, Date.now() / 1000 + ttl)}\n`);
 }
 
+function viewerToken(args: string[]): void {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, strict: true, options: { secret: { type: 'string' }, stream: { type: 'string' }, ttl: { type: 'string' } } }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const secret = values.secret ?? process.env.MESHCAST_BEACON_SECRET?.split(',')[0];
+  if (!secret) fail('viewer-token needs --secret (or MESHCAST_BEACON_SECRET)');
+  if (!values.stream) fail('viewer-token needs --stream (the stream the page plays)');
+  const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
+  if (!Number.isInteger(ttl) || ttl < 1) fail(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
+  process.stdout.write(`${signViewerToken(secret, values.stream, ttl)}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve') return serve(rest);
   if (command === 'hash') return hash(rest);
   if (command === 'tracker-token') return trackerToken(rest);
+  if (command === 'viewer-token') return viewerToken(rest);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return;

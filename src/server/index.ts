@@ -2,3 +2,4 @@
 export { hashMedia, type HashedPlaylist } from './media/hash-media';
 export { startServer, type RunningServer, type ServeOptions } from './serve';
 export { signTrackerToken, trackerTokenValid } from './tracker-token';
+export { signViewerToken, verifyViewerToken, type ViewerTokenVerdict } from './collector/viewer-token';

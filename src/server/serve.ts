@@ -36,6 +36,17 @@ export interface ServeOptions {
   beaconsPerMinute?: number;
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
+  /** When set, beacons need a viewer token signed with one of these (`signViewerToken`). */
+  beaconSecrets?: string[];
+  /** The highest bitrate of the operator's streams, bits per second, bounding what a beacon may claim. @default 40e6 */
+  maxBitrateBps?: number;
+  /** New sessions one client address may start per hour. @default 20 */
+  sessionsPerAddressPerHour?: number;
+  /**
+   * Addresses (or CIDR ranges) of the reverse proxies / load balancers in front: requests from them are
+   * attributed to the client in `X-Forwarded-For`, for per-client limits and logs.
+   */
+  trustProxy?: string[];
   /** When set, the tracker serves only pages with a token signed with it (`signTrackerToken`). */
   trackerSecret?: string;
   /** Seconds between a tracker client's announces. @default 120 */
@@ -71,6 +82,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // Strict validation: fastify's defaults would silently drop unknown fields and coerce types.
   const app = Fastify({
     logger: false,
+    ...(options.trustProxy && options.trustProxy.length > 0 && { trustProxy: options.trustProxy }),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
   });
@@ -88,7 +100,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   app.get('/healthz', async () => ({ ok: true, version }));
 
-  await registerCollector(app, { dbFile: options.dbFile, token: options.token, beaconsPerMinute: options.beaconsPerMinute, metricsToken: options.metricsToken, log });
+  await registerCollector(app, { dbFile: options.dbFile, token: options.token, beaconsPerMinute: options.beaconsPerMinute, metricsToken: options.metricsToken, log,
+    beaconSecrets: options.beaconSecrets,
+    plausibility: {
+      ...(options.maxBitrateBps !== undefined && { maxBitrateBps: options.maxBitrateBps }),
+      ...(options.sessionsPerAddressPerHour !== undefined && { sessionsPerAddressPerHour: options.sessionsPerAddressPerHour }),
+    },
+  });
   app.get('/dashboard', async (_request, reply) => reply.type('text/html; charset=utf-8').send(DASHBOARD_HTML));
   app.get('/dashboard/dashboard.js', async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').send(await readFile(path.join(root, 'dist', 'dashboard.js'), 'utf8')));

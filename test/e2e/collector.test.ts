@@ -155,3 +155,24 @@ describe('collector metrics token', () => {
     expect(await scraped.text()).toContain('meshcast_beacons_total');
   });
 });
+
+describe('collector behind a proxy', () => {
+  let server: MeshcastServer;
+  beforeAll(async () => {
+    server = await startMeshcastServer(['--beacons-per-minute', '2', '--trust-proxy', '127.0.0.1']);
+  });
+  afterAll(() => server?.stop());
+
+  const from = (client: string) => fetch(`${server.url}/v1/beacons`, {
+    method: 'POST', headers: { 'content-type': 'text/plain', 'x-forwarded-for': client }, body: JSON.stringify(beacon()),
+  });
+
+  test('with --trust-proxy, per-client limits apply to the forwarded client address, not the proxy\'s', async () => {
+    const statuses: number[] = [];
+    for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      statuses.push((await from(client)).status, (await from(client)).status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 202]);
+    expect((await from('198.51.100.1')).status).toBe(429);
+  });
+});

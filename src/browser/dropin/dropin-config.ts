@@ -5,7 +5,8 @@ import { MeshcastError } from '../errors';
  * The drop-in's options: `window.MeshcastConfig` (any Meshcast option), overridden by the script
  * tag's `data-*` attributes:
  * `data-trackers` (comma- or space-separated), `data-swarm-id`, `data-p2p` ("false" = HTTP only),
- * `data-integrity` (auto|required|off), `data-stats-url` (collector for beacons),
+ * `data-integrity` (auto|required|off), `data-stats-url` (collector for beacons), `data-stats-token`
+ * (the page view's viewer token),
  * `data-stats-display` ("false" hides the video.js display).
  */
 export function dropinOptions(dataset: Record<string, string | undefined>, globalConfig: unknown): MeshcastPluginOptions {
@@ -23,6 +24,7 @@ export function dropinOptions(dataset: Record<string, string | undefined>, globa
   if (dataset.p2p !== undefined) options.p2p = flag('p2p', dataset.p2p);
   if (dataset.integrity !== undefined) options.integrity = { ...options.integrity, mode: dataset.integrity as 'auto' };
   if (dataset.statsUrl !== undefined) options.statsUrl = dataset.statsUrl;
+  if (dataset.statsToken !== undefined) options.statsToken = dataset.statsToken;
   if (dataset.statsDisplay !== undefined) options.statsDisplay = flag('stats-display', dataset.statsDisplay);
   return options;
 }

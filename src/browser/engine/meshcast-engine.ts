@@ -153,6 +153,7 @@ export class MeshcastEngine {
       playingMs: stats.playingMs,
       bitrateKbps: stats.bitrateKbps,
       liveLatencyS: stats.liveLatencyS === null ? null : Math.max(0, stats.liveLatencyS),
+      ...(this.options.statsToken !== undefined && { token: this.options.statsToken }),
     };
   }
 

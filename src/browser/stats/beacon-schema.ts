@@ -31,6 +31,8 @@ export const BeaconSchema = Type.Object(
     playingMs: count(MAX_MS),
     bitrateKbps: Type.Number({ minimum: 0, maximum: 1e6 }),
     liveLatencyS: Type.Union([Type.Number({ minimum: 0, maximum: 86_400 }), Type.Null()]),
+    /** The viewer token the operator's page was given (`statsToken`), for collectors with `--beacon-secret`. */
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   },
   { additionalProperties: false },
 );

@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BeaconSchema, MAX_BEACON_BYTES, type Beacon } from '../../browser/stats/beacon-schema';
 import { series, summarize } from './aggregate';
 import { CollectorMetrics } from './metrics';
+import { DEFAULT_PLAUSIBILITY, implausibility, SessionStarts, type PlausibilityLimits } from './plausibility';
 import { BeaconStore } from './store';
+import { verifyViewerToken } from './viewer-token';
 
 export interface CollectorOptions {
   /** SQLite file (`:memory:` for none). */
@@ -17,6 +19,40 @@ export interface CollectorOptions {
   metricsToken?: string;
   /** Where failures inside the server are logged (never sent to clients). */
   log?: (msg: string) => void;
+  /**
+   * When set, every beacon must carry a viewer token (`signViewerToken`) signed with one of these
+   * secrets (several while keys rotate), for its stream, unexpired.
+   */
+  beaconSecrets?: string[];
+  /** Longest lifetime (expiry minus issue) of a viewer token accepted, seconds. @default 86400 */
+  viewerTokenMaxLifetimeS?: number;
+  /** Bounds every beacon is held to, with or without tokens. */
+  plausibility?: Partial<PlausibilityLimits>;
+}
+
+/** Distinct client addresses after which a stream without tokens gets a metric label of its own. */
+const LABEL_AFTER_ADDRESSES = 3;
+const MAX_TRACKED_STREAMS = 10_000;
+
+/**
+ * Which streams may take one of the bounded metric label slots: with tokens, those a valid token vouched
+ * for; without, those heard from at several client addresses, so one forger cannot fill the slots with
+ * made-up stream ids.
+ */
+class LabelVouchers {
+  private readonly addresses = new Map<string, Set<string>>();
+
+  vouch(streamId: string, address: string, byToken: boolean): boolean {
+    if (byToken) return true;
+    let seen = this.addresses.get(streamId);
+    if (!seen) {
+      if (this.addresses.size >= MAX_TRACKED_STREAMS) this.addresses.delete(this.addresses.keys().next().value as string);
+      seen = new Set();
+      this.addresses.set(streamId, seen);
+    }
+    if (seen.size < LABEL_AFTER_ADDRESSES) seen.add(address);
+    return seen.size >= LABEL_AFTER_ADDRESSES;
+  }
 }
 
 const DEFAULT_WINDOW_MS = 60 * 60_000;
@@ -55,6 +91,10 @@ export async function registerCollector(app: FastifyInstance, options: Collector
   const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - AUDIENCE_WINDOW_MS));
   app.addHook('onClose', async () => store.close());
   const log = options.log ?? (() => undefined);
+  const limits: PlausibilityLimits = { ...DEFAULT_PLAUSIBILITY, ...options.plausibility };
+  const sessionStarts = new SessionStarts(limits.sessionsPerAddressPerHour);
+  const vouchers = new LabelVouchers();
+  const secrets = options.beaconSecrets?.filter((secret) => secret.length > 0) ?? [];
 
   /** A failure inside the server: logged and counted; the client learns only that it was the server's. */
   const serverFailure = (error: Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -101,9 +141,20 @@ export async function registerCollector(app: FastifyInstance, options: Collector
         return reply.code(400).send({ error: 'invalid beacon', reason: request.validationError.message });
       }
       const beacon = request.body as Beacon;
-      const outcome = store.ingest(beacon);
+      if (secrets.length > 0) {
+        const verdict = verifyViewerToken(secrets, beacon.token, beacon.streamId, options.viewerTokenMaxLifetimeS ?? 86_400);
+        if (verdict !== 'valid') {
+          metrics.outcome('unauthorized');
+          return reply.code(401).send({ error: 'a valid viewer token is required', reason: verdict });
+        }
+      }
+      const now = Date.now();
+      const outcome = store.ingest(beacon, now, (previous, stream) =>
+        implausibility(previous, beacon, now, stream, limits)
+        ?? (previous || sessionStarts.admit(request.ip, now) ? undefined : 'too many new sessions from this address'));
       metrics.outcome(outcome.result);
-      if (outcome.result === 'accepted') metrics.accepted(beacon.streamId, outcome.delta);
+      if (outcome.result === 'implausible') return reply.code(422).send({ error: 'implausible beacon', reason: outcome.reason });
+      if (outcome.result === 'accepted') metrics.accepted(beacon.streamId, outcome.delta, vouchers.vouch(beacon.streamId, request.ip, secrets.length > 0));
       // The stream's audience lets players that see all of it agree on who fetches each new live segment.
       return reply.code(202).send({ result: outcome.result, audience: store.audience(beacon.streamId, Date.now() - AUDIENCE_WINDOW_MS) });
     });

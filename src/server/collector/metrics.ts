@@ -4,7 +4,7 @@ import type { BeaconDelta } from './store';
 /** At most this many stream label values; later streams are counted under `other`. */
 export const MAX_STREAM_LABELS = 50;
 
-export type BeaconOutcome = 'accepted' | 'duplicate' | 'invalid' | 'rate_limited' | 'unauthorized' | 'server_error';
+export type BeaconOutcome = 'accepted' | 'duplicate' | 'invalid' | 'implausible' | 'rate_limited' | 'unauthorized' | 'server_error';
 
 /**
  * Prometheus metrics of one collector, with bounded labels only: result, source, and a capped
@@ -52,9 +52,13 @@ export class CollectorMetrics {
     });
   }
 
-  /** The stream's label value, capped so label cardinality stays bounded. */
-  streamLabel(streamId: string): string {
+  /**
+   * The stream's label value, capped so label cardinality stays bounded. A stream not yet `eligible`
+   * for a label of its own (not vouched for: see the collector) is counted under `other`.
+   */
+  streamLabel(streamId: string, eligible = true): string {
     if (this.streams.has(streamId)) return streamId;
+    if (!eligible) return 'other';
     if (this.streams.size >= MAX_STREAM_LABELS) return 'other';
     this.streams.add(streamId);
     return streamId;
@@ -70,8 +74,8 @@ export class CollectorMetrics {
   }
 
   /** The increases one accepted beacon added. */
-  accepted(streamId: string, delta: BeaconDelta): void {
-    const stream = this.streamLabel(streamId);
+  accepted(streamId: string, delta: BeaconDelta, eligible = true): void {
+    const stream = this.streamLabel(streamId, eligible);
     this.bytes.inc({ stream, source: 'http' }, delta.httpBytes);
     this.bytes.inc({ stream, source: 'p2p' }, delta.p2pBytes);
     this.uploaded.inc({ stream }, delta.uploadedBytes);

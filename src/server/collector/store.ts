@@ -2,11 +2,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CUMULATIVE_FIELDS, type Beacon } from '../../browser/stats/beacon-schema';
+import type { SessionHistory, StreamTotals } from './plausibility';
 
 /** The increases an accepted beacon added to its stream's counters. */
 export type BeaconDelta = Record<(typeof CUMULATIVE_FIELDS)[number], number>;
 
-export type IngestResult = { result: 'accepted'; delta: BeaconDelta } | { result: 'duplicate' };
+export type IngestResult = { result: 'accepted'; delta: BeaconDelta } | { result: 'duplicate' } | { result: 'implausible'; reason: string };
+
+/** Judges a new beacon against what the store knows; returns why it cannot be true, or undefined. */
+export type BeaconCheck = (previous: SessionHistory | undefined, stream: StreamTotals) => string | undefined;
 
 /** One minute of one stream: sums of what its sessions reported during that minute. */
 export interface MinuteRow {
@@ -42,7 +46,7 @@ const MINUTE_MS = 60_000;
  */
 export class BeaconStore {
   private readonly db: Database.Database;
-  private readonly ingestTx: (beacon: Beacon, receivedAt: number) => IngestResult;
+  private readonly ingestTx: (beacon: Beacon, receivedAt: number, check: BeaconCheck | undefined) => IngestResult;
   private readonly countAudience: Database.Statement;
 
   constructor(file: string) {
@@ -83,6 +87,11 @@ export class BeaconStore {
         PRIMARY KEY (session_id, minute)
       );
       CREATE INDEX IF NOT EXISTS sessions_seen ON sessions (stream_id, last_seen);
+      CREATE TABLE IF NOT EXISTS stream_totals (
+        stream_id TEXT PRIMARY KEY,
+        p2p_bytes INTEGER NOT NULL DEFAULT 0,
+        uploaded_bytes INTEGER NOT NULL DEFAULT 0
+      );
       CREATE INDEX IF NOT EXISTS session_minutes_stream ON session_minutes (stream_id, minute);
     `);
     // Stores written before uploads were reported lack the column; their uploads count as 0.
@@ -91,8 +100,18 @@ export class BeaconStore {
       this.db.exec('ALTER TABLE minutes ADD COLUMN uploaded_bytes INTEGER NOT NULL DEFAULT 0');
     }
 
+    // Stores written before stream totals were kept get them from their minutes, once.
+    const totalsEmpty = (this.db.prepare('SELECT COUNT(*) AS n FROM stream_totals').get() as { n: number }).n === 0;
+    if (totalsEmpty) {
+      this.db.exec('INSERT INTO stream_totals (stream_id, p2p_bytes, uploaded_bytes) SELECT stream_id, SUM(p2p_bytes), SUM(uploaded_bytes) FROM minutes GROUP BY stream_id');
+    }
+    const getTotals = this.db.prepare('SELECT p2p_bytes AS p2pBytes, uploaded_bytes AS uploadedBytes FROM stream_totals WHERE stream_id = ?');
+    const addTotals = this.db.prepare(`
+      INSERT INTO stream_totals (stream_id, p2p_bytes, uploaded_bytes) VALUES (?, ?, ?)
+      ON CONFLICT (stream_id) DO UPDATE SET p2p_bytes = p2p_bytes + excluded.p2p_bytes, uploaded_bytes = uploaded_bytes + excluded.uploaded_bytes
+    `);
     this.countAudience = this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE stream_id = ? AND last_seen >= ?');
-    const getSession = this.db.prepare('SELECT seq, counters FROM sessions WHERE session_id = ?');
+    const getSession = this.db.prepare('SELECT seq, counters, last_seen AS lastSeen FROM sessions WHERE session_id = ?');
     const upsertSession = this.db.prepare(`
       INSERT INTO sessions (session_id, stream_id, seq, first_seen, last_seen, live, startup_ms, peers, counters)
       VALUES (@sessionId, @streamId, @seq, @now, @now, @live, @startupMs, @peers, @counters)
@@ -112,10 +131,16 @@ export class BeaconStore {
       ON CONFLICT (session_id, minute) DO UPDATE SET peers = excluded.peers
     `);
 
-    this.ingestTx = this.db.transaction((beacon: Beacon, receivedAt: number): IngestResult => {
-      const previous = getSession.get(beacon.sessionId) as { seq: number; counters: string } | undefined;
+    this.ingestTx = this.db.transaction((beacon: Beacon, receivedAt: number, check: BeaconCheck | undefined): IngestResult => {
+      const previous = getSession.get(beacon.sessionId) as { seq: number; counters: string; lastSeen: number } | undefined;
       if (previous && beacon.seq <= previous.seq) return { result: 'duplicate' };
       const before = previous ? (JSON.parse(previous.counters) as Record<string, number>) : {};
+      if (check) {
+        const totals = (getTotals.get(beacon.streamId) as { p2pBytes: number; uploadedBytes: number } | undefined) ?? { p2pBytes: 0, uploadedBytes: 0 };
+        const audience = (this.countAudience.get(beacon.streamId, receivedAt - 60_000) as { n: number }).n;
+        const reason = check(previous && { counters: before, lastSeen: previous.lastSeen }, { ...totals, audience });
+        if (reason) return { result: 'implausible', reason };
+      }
       const delta = Object.fromEntries(
         CUMULATIVE_FIELDS.map((field) => [field, Math.max(0, beacon[field] - (before[field] ?? 0))]),
       ) as BeaconDelta;
@@ -132,13 +157,15 @@ export class BeaconStore {
         counters,
       });
       addMinute.run({ streamId: beacon.streamId, minute, ...delta });
+      addTotals.run(beacon.streamId, delta.p2pBytes, delta.uploadedBytes);
       markViewer.run(beacon.sessionId, beacon.streamId, minute, beacon.peers);
       return { result: 'accepted', delta };
     });
   }
 
-  ingest(beacon: Beacon, receivedAt = Date.now()): IngestResult {
-    return this.ingestTx(beacon, receivedAt);
+  /** Stores a beacon (one transaction), unless it repeats an older one or `check` finds it implausible. */
+  ingest(beacon: Beacon, receivedAt = Date.now(), check?: BeaconCheck): IngestResult {
+    return this.ingestTx(beacon, receivedAt, check);
   }
 
   /** Per-minute rows in [from, to), for one stream or all (summed per minute). */

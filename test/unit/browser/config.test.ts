@@ -20,6 +20,7 @@ describe('resolveOptions', () => {
       hlsConfig: {},
       integrity: { mode: 'auto', manifestUrl: undefined, verifyHttp: false, maxPeerFailures: 2 },
       statsUrl: undefined,
+      statsToken: undefined,
       statsIntervalS: 10,
       policy: {
         mode: 'guarded',
@@ -81,7 +82,7 @@ describe('resolveOptions', () => {
     const error = errorOf({ tracker: ['ws://x'] });
     expect(error).toMatchObject({ details: 'unknownOption', option: 'tracker' });
     expect(error.message).toBe(
-      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity, statsUrl, statsIntervalS, policy, live, startup, upload, prefetch',
+      'Unknown Meshcast option "tracker"; known options: trackers, rtcConfig, swarmId, p2p, hlsConfig, integrity, statsUrl, statsToken, statsIntervalS, policy, live, startup, upload, prefetch',
     );
   });
 

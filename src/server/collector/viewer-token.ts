@@ -1,0 +1,54 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Viewer tokens for beacons (`--beacon-secret`): `v1.<stream>.<issued>.<expires>.<hmac>`, with the stream
+ * base64url-encoded, times in Unix seconds and the hex HMAC-SHA256 of the rest under the secret. The
+ * operator's page backend issues one per page view for the stream that page plays; the player sends it
+ * with each beacon (`statsToken`). `stream` is the stream's identity as the player derives it: its
+ * `swarmId` if the page sets one, else the manifest URL without scheme, query and fragment
+ * (`cdn.example.com/live/master.m3u8`).
+ */
+export function signViewerToken(secret: string, stream: string, ttlS: number, nowS = Date.now() / 1000): string {
+  if (!secret) throw new Error('signViewerToken: secret is empty');
+  if (!stream) throw new Error('signViewerToken: stream is empty');
+  if (!(ttlS > 0)) throw new Error('signViewerToken: ttlS must be positive');
+  const issued = Math.floor(nowS);
+  const body = `v1.${Buffer.from(stream).toString('base64url')}.${issued}.${issued + Math.ceil(ttlS)}`;
+  return `${body}.${mac(secret, body)}`;
+}
+
+const mac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+const TOKEN = /^v1\.([A-Za-z0-9_-]{1,700})\.(\d{1,12})\.(\d{1,12})\.([0-9a-f]{64})$/;
+
+/** The identity a beacon's `streamId` carries: without Meshcast's `meshcast/<protocol>/` prefix. */
+export function streamIdentity(streamId: string): string {
+  return streamId.replace(/^meshcast\/[^/]+\//, '');
+}
+
+export type ViewerTokenVerdict = 'valid' | 'missing' | 'malformed' | 'bad-signature' | 'expired' | 'too-long-lived' | 'other-stream';
+
+/**
+ * Checks a beacon's token against the secrets in use (several during a key rotation): signed by one of
+ * them, not expired, issued for at most `maxLifetimeS`, and for the beacon's stream.
+ */
+export function verifyViewerToken(
+  secrets: readonly string[],
+  token: string | undefined,
+  beaconStreamId: string,
+  maxLifetimeS: number,
+  nowS = Date.now() / 1000,
+): ViewerTokenVerdict {
+  if (!token) return 'missing';
+  const match = TOKEN.exec(token);
+  if (!match) return 'malformed';
+  const [, stream, issuedText, expiresText, given] = match;
+  const body = token.slice(0, token.length - given.length - 1);
+  const signed = secrets.some((secret) => timingSafeEqual(Buffer.from(mac(secret, body)), Buffer.from(given)));
+  if (!signed) return 'bad-signature';
+  const issued = Number(issuedText);
+  const expires = Number(expiresText);
+  if (expires < nowS) return 'expired';
+  // A clock a little ahead at the issuer is fine; a token from the future is not.
+  if (expires - issued > maxLifetimeS || issued > nowS + 300) return 'too-long-lived';
+  return Buffer.from(stream, 'base64url').toString() === streamIdentity(beaconStreamId) ? 'valid' : 'other-stream';
+}
