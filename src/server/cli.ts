@@ -8,7 +8,7 @@ import { signViewerToken } from './collector/viewer-token';
 const USAGE = `Usage:
   meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--metrics-token TOKEN] [--media DIR [--demo DIR]] [--live-window S] [--announce-interval S]
   meshcast hash DIR
-  meshcast tracker-token --secret SECRET [--ttl SECONDS]
+  meshcast tracker-token --secret SECRET --swarm ID [--ttl SECONDS]
   meshcast viewer-token --secret SECRET --stream ID [--ttl SECONDS]
 
   serve: the WebTorrent tracker, the stats collector (/v1/beacons), the dashboard (/dashboard),
@@ -25,7 +25,8 @@ const USAGE = `Usage:
   --max-bitrate MBPS  the highest bitrate of your streams: bounds the bytes a beacon may claim  default 40
   --sessions-per-address N  new sessions one client address may start per hour          default 20
   --trust-proxy LIST  comma-separated addresses/CIDRs of your proxies: use X-Forwarded-For from them
-  --tracker-secret S  serve only pages whose announce URL has ?token= signed with S (or MESHCAST_TRACKER_SECRET)
+  --tracker-secret S  serve only pages whose announce URL has ?token= signed with S, for the swarm announced to
+                    (repeat for key rotation; or MESHCAST_TRACKER_SECRET, comma-separated)
   --media DIR       serve DIR as a dev origin: VOD at /media/, emulated live at /live/,
                     byte accounting at /origin/bytes
   --demo DIR        with --media: serve the HTML pages in DIR at /demo/, with the meshcast
@@ -33,7 +34,8 @@ const USAGE = `Usage:
   --live-window S   seconds an emulated live playlist shows behind the edge            default 60
   --announce-interval S  seconds between a tracker client's announces (new peers are met at announces)  default 120
 
-  tracker-token: prints a token for --tracker-secret, valid for --ttl seconds (default 3600)
+  tracker-token: prints a token for --tracker-secret, for the swarm ID (the player's swarmId, or the manifest
+  URL without scheme, query and fragment; "*" for any), valid for --ttl seconds (default 3600, at most 86400)
   viewer-token: prints a viewer token for --beacon-secret, for the stream ID (the player's swarmId, or the
   manifest URL without scheme, query and fragment), valid for --ttl seconds (default 3600)
 
@@ -74,7 +76,7 @@ async function serve(args: string[]): Promise<void> {
         'sessions-per-address': { type: 'string' },
         'trust-proxy': { type: 'string' },
         'beacons-per-minute': { type: 'string' },
-        'tracker-secret': { type: 'string' },
+        'tracker-secret': { type: 'string', multiple: true },
         'announce-interval': { type: 'string' },
       },
     }));
@@ -118,7 +120,7 @@ async function serve(args: string[]): Promise<void> {
     sessionsPerAddressPerHour: sessionsPerAddress,
     trustProxy,
     beaconsPerMinute,
-    trackerSecret: values['tracker-secret'] ?? process.env.MESHCAST_TRACKER_SECRET,
+    trackerSecrets: values['tracker-secret'] ?? process.env.MESHCAST_TRACKER_SECRET?.split(',').filter(Boolean),
     announceIntervalS,
     log: (msg) => process.stderr.write(`${msg}\n`),
   });
@@ -163,15 +165,16 @@ async function hash(args: string[]): Promise<void> {
 function trackerToken(args: string[]): void {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, options: { secret: { type: 'string' }, ttl: { type: 'string' } } }));
+    ({ values } = parseArgs({ args, strict: true, options: { secret: { type: 'string' }, swarm: { type: 'string' }, ttl: { type: 'string' } } }));
   } catch (err) {
     fail((err as Error).message);
   }
-  const secret = values.secret ?? process.env.MESHCAST_TRACKER_SECRET;
+  const secret = values.secret ?? process.env.MESHCAST_TRACKER_SECRET?.split(',')[0];
   if (!secret) fail('tracker-token needs --secret (or MESHCAST_TRACKER_SECRET)');
+  if (!values.swarm) fail('tracker-token needs --swarm (the stream the page plays, or "*" for any)');
   const ttl = values.ttl === undefined ? 3600 : Number(values.ttl);
-  if (!Number.isInteger(ttl) || ttl < 1) fail(`--ttl must be a positive number of seconds, got "${values.ttl}"`);
-  process.stdout.write(`${signTrackerToken(secret, Date.now() / 1000 + ttl)}\n`);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) fail(`--ttl must be whole seconds from 1 to 86400, got "${values.ttl}"`);
+  process.stdout.write(`${signTrackerToken(secret, values.swarm, ttl)}\n`);
 }
 
 function viewerToken(args: string[]): void {

@@ -47,8 +47,11 @@ export interface ServeOptions {
    * attributed to the client in `X-Forwarded-For`, for per-client limits and logs.
    */
   trustProxy?: string[];
-  /** When set, the tracker serves only pages with a token signed with it (`signTrackerToken`). */
-  trackerSecret?: string;
+  /**
+   * When set, the tracker serves only pages with a token signed with one of these (`signTrackerToken`;
+   * several while keys rotate), for the swarm they announce to, until it expires.
+   */
+  trackerSecrets?: string[];
   /** Seconds between a tracker client's announces. @default 120 */
   announceIntervalS?: number;
   log?: (msg: string) => void;
@@ -134,7 +137,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port: options.trackerPort,
     host: options.host,
     log,
-    secret: options.trackerSecret,
+    secrets: options.trackerSecrets,
     announceIntervalS: options.announceIntervalS,
   });
   try {

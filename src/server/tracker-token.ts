@@ -1,22 +1,63 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { MESHCAST_PROTOCOL_VERSION } from '../browser/config';
 
 /**
- * Signed tracker tokens: `<expires>.<hmac>`, where expires is a Unix time in seconds and hmac the
- * hex HMAC-SHA256 of it under the tracker's secret. A site's backend mints one per page view;
- * the page announces to `wss://tracker.example/?token=<token>`.
+ * Signed tracker tokens: `t1.<swarm>.<issued>.<expires>.<hmac>`, with the swarm base64url-encoded (`*`
+ * for any swarm), times in Unix seconds, and the hex HMAC-SHA256 of the rest under the tracker's secret.
+ * A site's backend mints one per page view for the stream the page plays; the page announces to
+ * `wss://tracker.example/?token=<token>`. The swarm is the player's `swarmId` if the page sets one,
+ * else the manifest URL without scheme, query and fragment (`cdn.example.com/live/master.m3u8`).
  */
-export function signTrackerToken(secret: string, expiresAtS: number): string {
-  const expires = String(Math.floor(expiresAtS));
-  return `${expires}.${createHmac('sha256', secret).update(expires).digest('hex')}`;
+export function signTrackerToken(secret: string, swarm: string, ttlS: number, nowS = Date.now() / 1000): string {
+  if (!secret) throw new Error('signTrackerToken: secret is empty');
+  if (!swarm) throw new Error('signTrackerToken: swarm is empty (use "*" for any swarm)');
+  if (!(ttlS > 0)) throw new Error('signTrackerToken: ttlS must be positive');
+  const issued = Math.floor(nowS);
+  const body = `t1.${Buffer.from(swarm).toString('base64url')}.${issued}.${issued + Math.ceil(ttlS)}`;
+  return `${body}.${mac(secret, body)}`;
 }
 
-/** Whether a tracker connection URL carries a valid, unexpired token. */
-export function trackerTokenValid(secret: string, requestUrl: string | undefined, nowS = Date.now() / 1000): boolean {
-  const token = new URL(requestUrl ?? '/', 'ws://tracker').searchParams.get('token');
-  const match = /^(\d{1,12})\.([0-9a-f]{64})$/.exec(token ?? '');
-  if (!match) return false;
-  const [, expires, mac] = match;
-  if (Number(expires) < nowS) return false;
-  const expected = Buffer.from(createHmac('sha256', secret).update(expires).digest('hex'));
-  return timingSafeEqual(expected, Buffer.from(mac));
+const mac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
+const TOKEN = /^t1\.([A-Za-z0-9_-]{1,700})\.(\d{1,12})\.(\d{1,12})\.([0-9a-f]{64})$/;
+
+export interface TrackerGrant {
+  /** The swarm the token admits to, or `*`. */
+  swarm: string;
+  /** When the token expires, Unix seconds: the connection is closed then. */
+  expiresAtS: number;
+}
+
+/**
+ * The grant of a tracker connection URL's `?token=`, or undefined when there is none valid: signed with one
+ * of `secrets` (several while keys rotate), not expired, issued for at most `maxLifetimeS`.
+ */
+export function trackerGrant(secrets: readonly string[], requestUrl: string | undefined, maxLifetimeS: number, nowS = Date.now() / 1000): TrackerGrant | undefined {
+  const token = new URL(requestUrl ?? '/', 'ws://tracker').searchParams.get('token') ?? '';
+  const match = TOKEN.exec(token);
+  if (!match) return undefined;
+  const [, swarm, issuedText, expiresText, given] = match;
+  const body = token.slice(0, token.length - given.length - 1);
+  if (!secrets.some((secret) => timingSafeEqual(Buffer.from(mac(secret, body)), Buffer.from(given)))) return undefined;
+  const issued = Number(issuedText);
+  const expires = Number(expiresText);
+  if (expires <= nowS || expires - issued > maxLifetimeS || issued > nowS + 300) return undefined;
+  return { swarm: Buffer.from(swarm, 'base64url').toString(), expiresAtS: expires };
+}
+
+/** Whether a token from these secrets would be accepted at `requestUrl` now (any swarm). */
+export function trackerTokenValid(secrets: string | readonly string[], requestUrl: string | undefined, nowS = Date.now() / 1000, maxLifetimeS = 86_400): boolean {
+  return trackerGrant(typeof secrets === 'string' ? [secrets] : secrets, requestUrl, maxLifetimeS, nowS) !== undefined;
+}
+
+/**
+ * Whether an announced info hash belongs to the granted swarm. Meshcast's build of p2p-media-loader
+ * (patches/) makes each info hash the first 9 bytes of SHA-1 of the swarm id followed by 6 bytes of
+ * SHA-1 of the stream's own id, base64-encoded: the tracker can check the swarm, though not the stream.
+ */
+export function infoHashInSwarm(infoHash: unknown, grant: TrackerGrant): boolean {
+  if (typeof infoHash !== 'string' || !/^[A-Za-z0-9+/]{20}$/.test(infoHash)) return false;
+  if (grant.swarm === '*') return true;
+  const swarmId = `meshcast/${MESHCAST_PROTOCOL_VERSION}/${grant.swarm}`;
+  const expected = createHash('sha1').update(swarmId, 'utf8').digest().subarray(0, 9);
+  return Buffer.from(infoHash, 'base64').subarray(0, 9).equals(expected);
 }

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import TrackerServer from 'bittorrent-tracker/server';
-import { trackerTokenValid } from './tracker-token';
+import type { WebSocket } from 'ws';
+import { infoHashInSwarm, trackerGrant, type TrackerGrant } from './tracker-token';
 
 export interface RunningTracker {
   /** Port the WebSocket tracker listens on. */
@@ -21,10 +22,13 @@ export interface TrackerOptions {
   host: string;
   log: (msg: string) => void;
   /**
-   * Only pages presenting a valid signed token (`?token=` in the announce URL, see
-   * `signTrackerToken`) may connect; others get 401 at the WebSocket upgrade.
+   * Only pages presenting a valid token signed with one of these (`?token=` in the announce URL, see
+   * `signTrackerToken`; several while keys rotate) may connect; others get 401 at the WebSocket upgrade.
+   * Each announce must be for the token's swarm, and the connection closes when the token expires.
    */
-  secret?: string;
+  secrets?: string[];
+  /** Longest lifetime (expiry minus issue) of a tracker token accepted, seconds. @default 86400 */
+  tokenMaxLifetimeS?: number;
   /**
    * Seconds between a client's announces. Each announce carries fresh WebRTC offers, so this is
    * how soon a viewer meets peers that joined after it (or that it dropped). @default 120
@@ -32,7 +36,12 @@ export interface TrackerOptions {
   announceIntervalS?: number;
 }
 
-export function startTracker({ port, host, log, secret, announceIntervalS = 120 }: TrackerOptions): Promise<RunningTracker> {
+/** WebSocket close code for a message the token does not allow (4000-4999: application codes). */
+export const CLOSE_NOT_ALLOWED = 4403;
+
+export function startTracker({ port, host, log, secrets = [], tokenMaxLifetimeS = 86_400, announceIntervalS = 120 }: TrackerOptions): Promise<RunningTracker> {
+  const guarded = secrets.length > 0;
+  const grants = new WeakMap<IncomingMessage, TrackerGrant>();
   const server = new TrackerServer({
     http: false,
     udp: false,
@@ -41,15 +50,19 @@ export function startTracker({ port, host, log, secret, announceIntervalS = 120 
     ws: {
       // A larger message closes that client's socket (code 1009); other clients are unaffected.
       maxPayload: TRACKER_MAX_MESSAGE_BYTES,
-      ...(secret && {
+      ...(guarded && {
         verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
-          const ok = trackerTokenValid(secret, info.req.url);
-          done(ok, ok ? undefined : 401, ok ? undefined : 'a valid tracker token is required');
+          const grant = trackerGrant(secrets, info.req.url, tokenMaxLifetimeS);
+          if (grant) grants.set(info.req, grant);
+          done(grant !== undefined, grant ? undefined : 401, grant ? undefined : 'a valid tracker token is required');
         },
       }),
     },
     stats: false,
   });
+  if (guarded) {
+    server.ws.on('connection', (socket: WebSocket, req: IncomingMessage) => guardSocket(socket, grants.get(req)));
+  }
   // Malformed announces surface as warnings; a misbehaving client must not take the tracker down.
   server.on('warning', (err: Error) => log(`tracker warning: ${err.message}`));
   return new Promise((resolve, reject) => {
@@ -64,4 +77,43 @@ export function startTracker({ port, host, log, secret, announceIntervalS = 120 
       });
     });
   });
+}
+
+/**
+ * Holds a connection to its token: every message is checked before the tracker sees it (each announce
+ * or scrape must name info hashes of the token's swarm), and the socket closes when the token expires.
+ */
+function guardSocket(socket: WebSocket, grant: TrackerGrant | undefined): void {
+  if (!grant) {
+    socket.close(CLOSE_NOT_ALLOWED, 'no tracker token');
+    return;
+  }
+  const expiry = setTimeout(() => socket.close(CLOSE_NOT_ALLOWED, 'tracker token expired'), Math.max(0, grant.expiresAtS * 1000 - Date.now()));
+  socket.once('close', () => clearTimeout(expiry));
+  // The tracker's own listener is already attached: take it over and call it only for allowed messages.
+  const trackerListeners = socket.listeners('message') as Array<(...args: unknown[]) => void>;
+  socket.removeAllListeners('message');
+  socket.on('message', (data: unknown, ...rest: unknown[]) => {
+    if (Date.now() >= grant.expiresAtS * 1000) {
+      socket.close(CLOSE_NOT_ALLOWED, 'tracker token expired');
+      return;
+    }
+    if (!messageAllowed(data, grant)) {
+      socket.close(CLOSE_NOT_ALLOWED, 'info hash outside the token\'s swarm');
+      return;
+    }
+    for (const listener of trackerListeners) listener.call(socket, data, ...rest);
+  });
+}
+
+function messageAllowed(data: unknown, grant: TrackerGrant): boolean {
+  let message: { info_hash?: unknown };
+  try {
+    message = JSON.parse(String(data)) as { info_hash?: unknown };
+  } catch {
+    return true; // the tracker rejects it itself
+  }
+  if (typeof message !== 'object' || message === null) return true;
+  const hashes = Array.isArray(message.info_hash) ? message.info_hash : [message.info_hash];
+  return hashes.every((hash) => infoHashInSwarm(hash, grant));
 }

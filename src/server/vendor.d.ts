@@ -15,7 +15,7 @@ declare module 'bittorrent-tracker/server' {
 
   export default class TrackerServer extends EventEmitter {
     constructor(options?: TrackerServerOptions);
-    ws: { address(): AddressInfo | string | null };
+    ws: { address(): AddressInfo | string | null; on(event: 'connection', listener: (socket: import('ws').WebSocket, req: import('node:http').IncomingMessage) => void): void };
     torrents: Record<string, { peers: { length: number } }>;
     listen(port: number, host: string, onListening?: () => void): void;
     close(cb?: () => void): void;
