@@ -19,6 +19,7 @@ const USAGE = `Usage:
   --host H          interface to listen on                                           default 127.0.0.1
   --db FILE         SQLite file of the collector (:memory: keeps nothing)             default meshcast.db
   --token TOKEN     operator token for the dashboard and read API (or MESHCAST_TOKEN); a random one is printed when unset
+  --retain-days N   days of collector data kept (older rows are deleted hourly)       default 30
   --metrics-token TOKEN  /metrics answers only requests with Authorization: Bearer TOKEN (or MESHCAST_METRICS_TOKEN); open when unset
   --beacons-per-minute N   beacons accepted per client IP and minute                  default 600
   --beacon-secret S  beacons must carry a viewer token signed with S (repeat for key rotation; or MESHCAST_BEACON_SECRET, comma-separated)
@@ -71,6 +72,7 @@ async function serve(args: string[]): Promise<void> {
         db: { type: 'string' },
         token: { type: 'string' },
         'metrics-token': { type: 'string' },
+        'retain-days': { type: 'string' },
         'beacon-secret': { type: 'string', multiple: true },
         'max-bitrate': { type: 'string' },
         'sessions-per-address': { type: 'string' },
@@ -102,6 +104,8 @@ async function serve(args: string[]): Promise<void> {
   if (!(maxBitrate > 0 && maxBitrate <= 10_000)) fail(`--max-bitrate must be Mbit/s between 0 and 10000, got "${values['max-bitrate']}"`);
   const sessionsPerAddress = values['sessions-per-address'] === undefined ? 20 : Number(values['sessions-per-address']);
   if (!Number.isInteger(sessionsPerAddress) || sessionsPerAddress < 1) fail(`--sessions-per-address must be a positive integer, got "${values['sessions-per-address']}"`);
+  const retainDays = values['retain-days'] === undefined ? 30 : Number(values['retain-days']);
+  if (!(retainDays > 0 && retainDays <= 3650)) fail(`--retain-days must be days between 0 and 3650, got "${values['retain-days']}"`);
   const trustProxy = values['trust-proxy']?.split(',').map((s) => s.trim()).filter(Boolean);
   const beaconsPerMinute = values['beacons-per-minute'] === undefined ? 600 : Number(values['beacons-per-minute']);
   if (!Number.isInteger(beaconsPerMinute) || beaconsPerMinute < 1) fail(`--beacons-per-minute must be a positive integer, got "${values['beacons-per-minute']}"`);
@@ -119,6 +123,7 @@ async function serve(args: string[]): Promise<void> {
     maxBitrateBps: maxBitrate * 1e6,
     sessionsPerAddressPerHour: sessionsPerAddress,
     trustProxy,
+    retainDays,
     beaconsPerMinute,
     trackerSecrets: values['tracker-secret'] ?? process.env.MESHCAST_TRACKER_SECRET?.split(',').filter(Boolean),
     announceIntervalS,

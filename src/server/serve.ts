@@ -42,6 +42,8 @@ export interface ServeOptions {
   maxBitrateBps?: number;
   /** New sessions one client address may start per hour. @default 20 */
   sessionsPerAddressPerHour?: number;
+  /** Days of collector data kept. @default 30 */
+  retainDays?: number;
   /**
    * Addresses (or CIDR ranges) of the reverse proxies / load balancers in front: requests from them are
    * attributed to the client in `X-Forwarded-For`, for per-client limits and logs.
@@ -105,6 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   await registerCollector(app, { dbFile: options.dbFile, token: options.token, beaconsPerMinute: options.beaconsPerMinute, metricsToken: options.metricsToken, log,
     beaconSecrets: options.beaconSecrets,
+    retainDays: options.retainDays,
     plausibility: {
       ...(options.maxBitrateBps !== undefined && { maxBitrateBps: options.maxBitrateBps }),
       ...(options.sessionsPerAddressPerHour !== undefined && { sessionsPerAddressPerHour: options.sessionsPerAddressPerHour }),

@@ -176,3 +176,29 @@ describe('collector behind a proxy', () => {
     expect((await from('198.51.100.1')).status).toBe(429);
   });
 });
+
+describe('collector retention', () => {
+  let server: MeshcastServer;
+  let dir: string;
+  const DAY = 86_400_000;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'meshcast-retain-'));
+    // A store with a beacon from three days ago and one from yesterday, as a running collector would have.
+    const { BeaconStore } = await import('../../src/server/collector/store');
+    const store = new BeaconStore(path.join(dir, 'stats.db'));
+    store.ingest(beacon({ streamId: 'retained', httpBytes: 3000, p2pBytes: 0 }) as never, Date.now() - 3 * DAY);
+    store.ingest(beacon({ streamId: 'retained', httpBytes: 1000, p2pBytes: 0 }) as never, Date.now() - DAY);
+    store.close();
+    server = await startMeshcastServer(['--db', path.join(dir, 'stats.db'), '--retain-days', '2']);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('--retain-days deletes what is older at start: a five-day window has yesterday only', async () => {
+    const to = Date.now();
+    expect(await summary(server, `?stream=retained&from=${to - 5 * DAY}&to=${to}`)).toMatchObject({ httpBytes: 1000, sessions: 1 });
+  });
+});

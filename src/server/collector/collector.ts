@@ -28,6 +28,8 @@ export interface CollectorOptions {
   viewerTokenMaxLifetimeS?: number;
   /** Bounds every beacon is held to, with or without tokens. */
   plausibility?: Partial<PlausibilityLimits>;
+  /** Days of data kept; older rows are deleted at start and every hour. @default 30 */
+  retainDays?: number;
 }
 
 /** Distinct client addresses after which a stream without tokens gets a metric label of its own. */
@@ -89,7 +91,21 @@ function readWindow(request: FastifyRequest): { from: number; to: number; stream
 export async function registerCollector(app: FastifyInstance, options: CollectorOptions): Promise<{ store: BeaconStore; metrics: CollectorMetrics }> {
   const store = new BeaconStore(options.dbFile);
   const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - AUDIENCE_WINDOW_MS));
-  app.addHook('onClose', async () => store.close());
+  const retainMs = (options.retainDays ?? 30) * 24 * 3_600_000;
+  const prune = () => {
+    try {
+      store.prune(Date.now() - retainMs);
+    } catch (error) {
+      options.log?.(`meshcast: pruning the store failed: ${(error as Error).message}`);
+    }
+  };
+  prune();
+  const pruning = setInterval(prune, 3_600_000);
+  pruning.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(pruning);
+    store.close();
+  });
   const log = options.log ?? (() => undefined);
   const limits: PlausibilityLimits = { ...DEFAULT_PLAUSIBILITY, ...options.plausibility };
   const sessionStarts = new SessionStarts(limits.sessionsPerAddressPerHour);

@@ -93,6 +93,8 @@ export class BeaconStore {
         uploaded_bytes INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX IF NOT EXISTS session_minutes_stream ON session_minutes (stream_id, minute);
+      CREATE INDEX IF NOT EXISTS session_minutes_minute ON session_minutes (minute);
+      CREATE INDEX IF NOT EXISTS sessions_last_seen ON sessions (last_seen);
     `);
     // Stores written before uploads were reported lack the column; their uploads count as 0.
     const minuteColumns = this.db.prepare('PRAGMA table_info(minutes)').all() as Array<{ name: string }>;
@@ -206,6 +208,17 @@ export class BeaconStore {
   /** Streams with data in [from, to). */
   streams(from: number, to: number): string[] {
     return (this.db.prepare('SELECT DISTINCT stream_id AS s FROM minutes WHERE minute >= ? AND minute < ? ORDER BY s').all(from, to) as Array<{ s: string }>).map((r) => r.s);
+  }
+
+  /** Deletes what is older than `beforeMs`: minutes, per-session minutes, and sessions last seen before it. */
+  prune(beforeMs: number): { minutes: number; sessions: number } {
+    const cutoff = Math.floor(beforeMs / MINUTE_MS) * MINUTE_MS;
+    return this.db.transaction(() => {
+      const minutes = this.db.prepare('DELETE FROM minutes WHERE minute < ?').run(cutoff).changes;
+      this.db.prepare('DELETE FROM session_minutes WHERE minute < ?').run(cutoff);
+      const sessions = this.db.prepare('DELETE FROM sessions WHERE last_seen < ?').run(beforeMs).changes;
+      return { minutes, sessions };
+    })();
   }
 
   close(): void {

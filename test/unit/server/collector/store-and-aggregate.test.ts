@@ -87,6 +87,14 @@ describe('BeaconStore', () => {
     expect(store.minutes(T0, T0 + 60_000)[0].httpBytes).toBe(1200);
   });
 
+  test('pruning deletes minutes and sessions older than the cutoff and keeps the rest', () => {
+    store.ingest(beacon({ sessionId: 'old-session', seq: 1, httpBytes: 1000 }), T0);
+    store.ingest(beacon({ sessionId: 'new-session', seq: 1, httpBytes: 2000 }), T0 + 3 * 86_400_000);
+    expect(store.prune(T0 + 86_400_000)).toEqual({ minutes: 1, sessions: 1 });
+    expect(store.minutes(T0 - 60_000, T0 + 4 * 86_400_000).map((m) => m.httpBytes)).toEqual([2000]);
+    expect(store.sessions(T0 - 60_000, T0 + 4 * 86_400_000).map((s) => s.sessionId)).toEqual(['new-session']);
+  });
+
   test('per stream and overall', () => {
     store.ingest(beacon({ sessionId: 'session-a', streamId: 'one', httpBytes: 100 }), T0);
     store.ingest(beacon({ sessionId: 'session-b', streamId: 'two', p2pBytes: 300 }), T0);
