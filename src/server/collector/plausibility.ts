@@ -13,7 +13,8 @@ export const DEFAULT_PLAUSIBILITY: PlausibilityLimits = { maxBitrateBps: 40e6, s
 /** What the store knows of a session before this beacon. */
 export interface SessionHistory {
   counters: Record<string, number>;
-  lastSeen: number;
+  /** When the collector first heard from the session (ms since epoch). */
+  firstSeen: number;
 }
 
 /** A stream's totals so far, and how many sessions it has now. */
@@ -23,7 +24,7 @@ export interface StreamTotals {
   audience: number;
 }
 
-/** Players send their first beacon at most `statsIntervalS` (≤ 3600 s) after they start. */
+/** Players send their first beacon at most `statsIntervalS` (≤ 3600 s) after they start: play before the collector heard of them. */
 const FIRST_BEACON_MAX_S = 3600;
 /** Play time may run ahead of the collector's clock by network jitter and a beacon held while hidden. */
 const CLOCK_SLACK_S = 30;
@@ -35,10 +36,11 @@ const UPLOAD_FANOUT = 8;
 const P2P_LEAD_S = 60;
 
 /**
- * Why a beacon cannot be true, or undefined when it can: counters that went down; more play time
- * than wall-clock time since the previous beacon; more bytes than the top bitrate allows for the play
- * time; more uploads than a viewer's uplink fan-out allows; more received from peers in the stream
- * than its viewers reported uploading. Failing beacons are counted and not stored; being cumulative,
+ * Why a beacon cannot be true, or undefined when it can: counters that went down; more play time than
+ * the session has existed (the collector's clock since its first beacon, plus what a first beacon may
+ * cover); more bytes than the top bitrate allows for the play time; more uploads than a viewer's uplink
+ * fan-out allows over the session's life; more received from peers in the stream than its viewers
+ * reported uploading. Failing beacons are counted and not stored; being cumulative,
  * whatever part of them is true arrives with a later, plausible beacon.
  */
 export function implausibility(previous: SessionHistory | undefined, beacon: Beacon, nowMs: number, stream: StreamTotals, limits: PlausibilityLimits): string | undefined {
@@ -47,14 +49,14 @@ export function implausibility(previous: SessionHistory | undefined, beacon: Bea
     if (beacon[field] < (before[field] ?? 0)) return `${field} went down`;
   }
   const bytesPerS = limits.maxBitrateBps / 8;
-  const elapsedS = previous ? Math.max(0, (nowMs - previous.lastSeen) / 1000) : FIRST_BEACON_MAX_S;
-  const playedS = (beacon.playingMs - (before.playingMs ?? 0)) / 1000;
-  if (playedS > elapsedS + CLOCK_SLACK_S) return `playingMs grew by ${Math.round(playedS)} s in ${Math.round(elapsedS)} s`;
+  // Cumulative, from the session's first beacon: frequent beacons earn no extra time.
+  const lifeS = (previous ? Math.max(0, (nowMs - previous.firstSeen) / 1000) : 0) + FIRST_BEACON_MAX_S + CLOCK_SLACK_S;
+  if (beacon.playingMs / 1000 > lifeS) return `playingMs is ${Math.round(beacon.playingMs / 1000)} s in a session at most ${Math.round(lifeS)} s old`;
   if (beacon.httpBytes + beacon.p2pBytes > bytesPerS * (beacon.playingMs / 1000 + DOWNLOAD_AHEAD_S)) {
     return 'more bytes than the top bitrate allows for the time played';
   }
   const uploadedDelta = beacon.uploadedBytes - (before.uploadedBytes ?? 0);
-  if (uploadedDelta > UPLOAD_FANOUT * bytesPerS * (elapsedS + CLOCK_SLACK_S)) return 'more uploaded than a viewer can send in the time';
+  if (beacon.uploadedBytes > UPLOAD_FANOUT * bytesPerS * lifeS) return 'more uploaded than a viewer can send in the time';
   const p2pDelta = beacon.p2pBytes - (before.p2pBytes ?? 0);
   const lead = bytesPerS * P2P_LEAD_S * (stream.audience + 1);
   if (p2pDelta > 0 && stream.p2pBytes + p2pDelta > stream.uploadedBytes + uploadedDelta + lead) {

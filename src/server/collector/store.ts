@@ -113,7 +113,7 @@ export class BeaconStore {
       ON CONFLICT (stream_id) DO UPDATE SET p2p_bytes = p2p_bytes + excluded.p2p_bytes, uploaded_bytes = uploaded_bytes + excluded.uploaded_bytes
     `);
     this.countAudience = this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE stream_id = ? AND last_seen >= ?');
-    const getSession = this.db.prepare('SELECT seq, counters, last_seen AS lastSeen FROM sessions WHERE session_id = ?');
+    const getSession = this.db.prepare('SELECT seq, counters, first_seen AS firstSeen FROM sessions WHERE session_id = ?');
     const upsertSession = this.db.prepare(`
       INSERT INTO sessions (session_id, stream_id, seq, first_seen, last_seen, live, startup_ms, peers, counters)
       VALUES (@sessionId, @streamId, @seq, @now, @now, @live, @startupMs, @peers, @counters)
@@ -134,13 +134,13 @@ export class BeaconStore {
     `);
 
     this.ingestTx = this.db.transaction((beacon: Beacon, receivedAt: number, check: BeaconCheck | undefined): IngestResult => {
-      const previous = getSession.get(beacon.sessionId) as { seq: number; counters: string; lastSeen: number } | undefined;
+      const previous = getSession.get(beacon.sessionId) as { seq: number; counters: string; firstSeen: number } | undefined;
       if (previous && beacon.seq <= previous.seq) return { result: 'duplicate' };
       const before = previous ? (JSON.parse(previous.counters) as Record<string, number>) : {};
       if (check) {
         const totals = (getTotals.get(beacon.streamId) as { p2pBytes: number; uploadedBytes: number } | undefined) ?? { p2pBytes: 0, uploadedBytes: 0 };
         const audience = (this.countAudience.get(beacon.streamId, receivedAt - 60_000) as { n: number }).n;
-        const reason = check(previous && { counters: before, lastSeen: previous.lastSeen }, { ...totals, audience });
+        const reason = check(previous && { counters: before, firstSeen: previous.firstSeen }, { ...totals, audience });
         if (reason) return { result: 'implausible', reason };
       }
       const delta = Object.fromEntries(

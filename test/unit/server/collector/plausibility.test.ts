@@ -14,18 +14,22 @@ const counters = (over: Record<string, number>) => ({ httpBytes: 0, p2pBytes: 0,
 describe('plausibility', () => {
   test('a real viewer\'s beacons pass', () => {
     expect(implausibility(undefined, beacon({ httpBytes: 3e6, playingMs: 9_000 }), T0, quiet, limits)).toBeUndefined();
-    const previous = { counters: counters({ httpBytes: 3e6, playingMs: 9_000 }), lastSeen: T0 };
+    const previous = { counters: counters({ httpBytes: 3e6, playingMs: 9_000 }), firstSeen: T0 };
     expect(implausibility(previous, beacon({ httpBytes: 5e6, playingMs: 19_000 }), T0 + 10_000, quiet, limits)).toBeUndefined();
   });
 
   test('counters that go down', () => {
-    const previous = { counters: counters({ httpBytes: 3e6 }), lastSeen: T0 };
+    const previous = { counters: counters({ httpBytes: 3e6 }), firstSeen: T0 };
     expect(implausibility(previous, beacon({ httpBytes: 2e6 }), T0 + 10_000, quiet, limits)).toBe('httpBytes went down');
   });
 
-  test('more play than time passed', () => {
-    const previous = { counters: counters({ playingMs: 10_000 }), lastSeen: T0 };
-    expect(implausibility(previous, beacon({ playingMs: 100_000 }), T0 + 10_000, quiet, limits)).toMatch(/playingMs grew by 90 s in 10 s/);
+  test('more play than the session has existed, however often it reports', () => {
+    // A first beacon may cover up to an hour (statsIntervalS ≤ 3600) plus 30 s of clock slack.
+    expect(implausibility(undefined, beacon({ playingMs: 3_630_000 }), T0, quiet, limits)).toBeUndefined();
+    expect(implausibility(undefined, beacon({ playingMs: 3_631_000 }), T0, quiet, limits)).toMatch(/playingMs is 3631 s in a session at most 3630 s old/);
+    const previous = { counters: counters({ playingMs: 3_600_000 }), firstSeen: T0 };
+    expect(implausibility(previous, beacon({ playingMs: 3_640_000 }), T0 + 10_000, quiet, limits)).toBeUndefined();
+    expect(implausibility(previous, beacon({ playingMs: 3_700_000 }), T0 + 10_000, quiet, limits)).toMatch(/playingMs/);
   });
 
   test('more bytes than the top bitrate allows for the play time (with 300 s ahead)', () => {
@@ -34,8 +38,10 @@ describe('plausibility', () => {
   });
 
   test('more uploads than eight peers at the top bitrate could take', () => {
-    const previous = { counters: counters({ playingMs: 10_000 }), lastSeen: T0 };
-    expect(implausibility(previous, beacon({ playingMs: 20_000, uploadedBytes: 8 * 41e6 }), T0 + 10_000, quiet, limits)).toMatch(/uploaded/);
+    // Eight peers at 1 MB/s for the session's life (10 s, plus an hour and 30 s a first beacon may cover).
+    const previous = { counters: counters({ playingMs: 10_000 }), firstSeen: T0 };
+    expect(implausibility(previous, beacon({ playingMs: 20_000, uploadedBytes: 8 * 1e6 * 3640 }), T0 + 10_000, quiet, limits)).toBeUndefined();
+    expect(implausibility(previous, beacon({ playingMs: 20_000, uploadedBytes: 8 * 1e6 * 3641 }), T0 + 10_000, quiet, limits)).toMatch(/uploaded/);
   });
 
   test('more received from peers than the stream\'s viewers uploaded, beyond a minute of lead per viewer', () => {
