@@ -32,6 +32,9 @@ async function api<T>(path: string, token: string): Promise<T> {
   return (await response.json()) as T;
 }
 
+/** The window the charts span (seconds since epoch), whatever data falls in it. */
+const shown = { from: 0, to: 1 };
+
 /** One chart per figure; uPlot takes columns: x (seconds) then each series. */
 function chart(container: HTMLElement, title: string, series: uPlot.Series[], yFormat: (v: number) => string, minYMax = 1): uPlot {
   return new uPlot(
@@ -42,7 +45,7 @@ function chart(container: HTMLElement, title: string, series: uPlot.Series[], yF
       series: [{}, ...series],
       axes: [{}, { values: (_u, values) => values.map(yFormat), size: 70 }],
       // From zero, and never a flat range around a constant value (0 % rebuffering stays readable).
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, minYMax) * 1.05] } },
+      scales: { x: { time: true, range: () => [shown.from, shown.to] }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, minYMax) * 1.05] } },
     },
     [[], ...series.map(() => [])],
     container,
@@ -125,6 +128,8 @@ function start(token: string): void {
       $('rebuffer').textContent = format.percent(summary.rebufferingRatio, 2);
       $('integrity').textContent = String(summary.integrityFailures);
 
+      shown.from = from / 1000;
+      shown.to = to / 1000;
       const x = points.map((p) => p.minute / 1000);
       charts.offload.setData([x, points.map((p) => p.offloadRatio)]);
       charts.throughput.setData([x, points.map((p) => p.httpBps), points.map((p) => p.p2pBps)]);
