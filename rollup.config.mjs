@@ -141,7 +141,7 @@ export default [
   },
   // The swarm benchmark (`npm run bench`) and simulator (`npm run sim`): test tooling, never shipped.
   {
-    input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts', adversary: 'test/adversary/cli.ts', sim: 'test/sim/cli.ts' },
+    input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts', 'tracker-bench': 'test/bench/tracker-load.ts', adversary: 'test/adversary/cli.ts', sim: 'test/sim/cli.ts' },
     external: devDependency,
     plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/adversary/*.ts', 'test/sim/*.ts', 'test/e2e/harness.ts', 'test/repo-root.ts'] })],
     output: { dir: 'build', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
