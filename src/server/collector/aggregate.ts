@@ -36,8 +36,17 @@ export function summarize(minutes: MinuteRow[], sessions: SessionRow[], window: 
 }
 
 export function series(minutes: MinuteRow[], sessions: SessionRow[]): SeriesPoint[] {
+  // Start-up times by the minute their session started in, gathered once.
+  const startupsByMinute = new Map<number, number[]>();
+  for (const s of sessions) {
+    if (s.startupMs === null) continue;
+    const minute = Math.floor(s.firstSeen / 60_000) * 60_000;
+    const list = startupsByMinute.get(minute);
+    if (list) list.push(s.startupMs);
+    else startupsByMinute.set(minute, [s.startupMs]);
+  }
   return minutes.map((row) => {
-    const started = sessions.filter((s) => s.startupMs !== null && Math.floor(s.firstSeen / 60_000) * 60_000 === row.minute);
+    const started = startupsByMinute.get(row.minute) ?? [];
     return {
       minute: row.minute,
       offloadRatio: ratio(row.p2pBytes, row.httpBytes + row.p2pBytes),
@@ -45,7 +54,7 @@ export function series(minutes: MinuteRow[], sessions: SessionRow[]): SeriesPoin
       p2pBps: (row.p2pBytes * 8) / 60,
       viewers: row.viewers,
       rebufferingRatio: ratio(row.rebufferMs, row.rebufferMs + row.playingMs),
-      startupMsMedian: finiteOrNull(percentile(started.map((s) => s.startupMs!), 50)),
+      startupMsMedian: finiteOrNull(percentile(started, 50)),
     };
   });
 }

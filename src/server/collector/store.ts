@@ -77,6 +77,8 @@ export class BeaconStore {
         rebuffer_count INTEGER NOT NULL DEFAULT 0,
         integrity_failures INTEGER NOT NULL DEFAULT 0,
         p2p_stalls INTEGER NOT NULL DEFAULT 0,
+        viewers INTEGER NOT NULL DEFAULT 0,
+        peers INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (stream_id, minute)
       );
       CREATE TABLE IF NOT EXISTS session_minutes (
@@ -100,6 +102,16 @@ export class BeaconStore {
     const minuteColumns = this.db.prepare('PRAGMA table_info(minutes)').all() as Array<{ name: string }>;
     if (!minuteColumns.some((column) => column.name === 'uploaded_bytes')) {
       this.db.exec('ALTER TABLE minutes ADD COLUMN uploaded_bytes INTEGER NOT NULL DEFAULT 0');
+    }
+    // Stores written before viewers were kept per minute get them from their per-session rows, once.
+    if (!minuteColumns.some((column) => column.name === 'viewers')) {
+      this.db.exec(`
+        ALTER TABLE minutes ADD COLUMN viewers INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE minutes ADD COLUMN peers INTEGER NOT NULL DEFAULT 0;
+        UPDATE minutes SET
+          viewers = (SELECT COUNT(*) FROM session_minutes s WHERE s.stream_id = minutes.stream_id AND s.minute = minutes.minute),
+          peers = (SELECT COALESCE(SUM(s.peers), 0) FROM session_minutes s WHERE s.stream_id = minutes.stream_id AND s.minute = minutes.minute);
+      `);
     }
 
     // Stores written before stream totals were kept get them from their minutes, once.
@@ -128,6 +140,9 @@ export class BeaconStore {
         rebuffer_count = rebuffer_count + @rebufferCount, integrity_failures = integrity_failures + @integrityFailures,
         p2p_stalls = p2p_stalls + @p2pStalls
     `);
+    const getSessionMinute = this.db.prepare('SELECT stream_id AS streamId, peers FROM session_minutes WHERE session_id = ? AND minute = ?');
+    const countViewer = this.db.prepare('UPDATE minutes SET viewers = viewers + 1, peers = peers + @peers WHERE stream_id = @streamId AND minute = @minute');
+    const movePeers = this.db.prepare('UPDATE minutes SET peers = peers + @peers WHERE stream_id = @streamId AND minute = @minute');
     const markViewer = this.db.prepare(`
       INSERT INTO session_minutes (session_id, stream_id, minute, peers) VALUES (?, ?, ?, ?)
       ON CONFLICT (session_id, minute) DO UPDATE SET peers = excluded.peers
@@ -160,7 +175,11 @@ export class BeaconStore {
       });
       addMinute.run({ streamId: beacon.streamId, minute, ...delta });
       addTotals.run(beacon.streamId, delta.p2pBytes, delta.uploadedBytes);
+      // Viewers and peers per stream and minute are kept as beacons arrive, so reads need no per-session rows.
+      const counted = getSessionMinute.get(beacon.sessionId, minute) as { streamId: string; peers: number } | undefined;
       markViewer.run(beacon.sessionId, beacon.streamId, minute, beacon.peers);
+      if (counted) movePeers.run({ streamId: counted.streamId, minute, peers: beacon.peers - counted.peers });
+      else countViewer.run({ streamId: beacon.streamId, minute, peers: beacon.peers });
       return { result: 'accepted', delta };
     });
   }
@@ -178,8 +197,7 @@ export class BeaconStore {
         SUM(m.http_bytes) AS httpBytes, SUM(m.p2p_bytes) AS p2pBytes, SUM(m.uploaded_bytes) AS uploadedBytes, SUM(m.rebuffer_ms) AS rebufferMs,
         SUM(m.playing_ms) AS playingMs, SUM(m.rebuffer_count) AS rebufferCount,
         SUM(m.integrity_failures) AS integrityFailures, SUM(m.p2p_stalls) AS p2pStalls,
-        (SELECT COUNT(*) FROM session_minutes s WHERE s.minute = m.minute ${streamId === undefined ? '' : 'AND s.stream_id = @streamId'}) AS viewers,
-        (SELECT COALESCE(SUM(s.peers), 0) FROM session_minutes s WHERE s.minute = m.minute ${streamId === undefined ? '' : 'AND s.stream_id = @streamId'}) AS peers
+        SUM(m.viewers) AS viewers, SUM(m.peers) AS peers
       FROM minutes m
       WHERE m.minute >= @from AND m.minute < @to ${streamFilter}
       GROUP BY m.minute ORDER BY m.minute

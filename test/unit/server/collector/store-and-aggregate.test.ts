@@ -95,6 +95,36 @@ describe('BeaconStore', () => {
     expect(store.sessions(T0 - 60_000, T0 + 4 * 86_400_000).map((s) => s.sessionId)).toEqual(['new-session']);
   });
 
+  test('opens a store written before viewers were kept per minute, counting them from its per-session rows', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'meshcast-store-'));
+    const file = path.join(dir, 'old.db');
+    try {
+      const old = new Database(file);
+      old.exec(`CREATE TABLE minutes (stream_id TEXT NOT NULL, minute INTEGER NOT NULL, http_bytes INTEGER NOT NULL DEFAULT 0,
+        p2p_bytes INTEGER NOT NULL DEFAULT 0, uploaded_bytes INTEGER NOT NULL DEFAULT 0, rebuffer_ms INTEGER NOT NULL DEFAULT 0,
+        playing_ms INTEGER NOT NULL DEFAULT 0, rebuffer_count INTEGER NOT NULL DEFAULT 0, integrity_failures INTEGER NOT NULL DEFAULT 0,
+        p2p_stalls INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (stream_id, minute));
+        CREATE TABLE session_minutes (session_id TEXT NOT NULL, stream_id TEXT NOT NULL, minute INTEGER NOT NULL, peers INTEGER NOT NULL, PRIMARY KEY (session_id, minute));
+        INSERT INTO minutes (stream_id, minute, http_bytes) VALUES ('stream-1', ${T0}, 100);
+        INSERT INTO session_minutes VALUES ('a', 'stream-1', ${T0}, 2), ('b', 'stream-1', ${T0}, 3);`);
+      old.close();
+      const upgraded = new BeaconStore(file);
+      expect(upgraded.minutes(T0, T0 + 60_000)).toEqual([expect.objectContaining({ viewers: 2, peers: 5 })]);
+      upgraded.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('viewers and peers per minute: one per session, its latest peer count, under the stream it started the minute in', () => {
+    store.ingest(beacon({ sessionId: 'viewer-1', seq: 1, peers: 2 }), T0 + 1_000);
+    store.ingest(beacon({ sessionId: 'viewer-1', seq: 2, peers: 4 }), T0 + 20_000);
+    store.ingest(beacon({ sessionId: 'viewer-2', seq: 1, peers: 1 }), T0 + 30_000);
+    store.ingest(beacon({ sessionId: 'viewer-2', seq: 2, peers: 3, streamId: 'stream-2' }), T0 + 40_000);
+    expect(store.minutes(T0, T0 + 60_000, 'stream-1')).toEqual([expect.objectContaining({ viewers: 2, peers: 7 })]);
+    expect(store.minutes(T0, T0 + 60_000)).toEqual([expect.objectContaining({ viewers: 2, peers: 7 })]);
+  });
+
   test('per stream and overall', () => {
     store.ingest(beacon({ sessionId: 'session-a', streamId: 'one', httpBytes: 100 }), T0);
     store.ingest(beacon({ sessionId: 'session-b', streamId: 'two', p2pBytes: 300 }), T0);
