@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import type { IncomingMessage } from 'node:http';
 import TrackerServer from 'bittorrent-tracker/server';
 import type { WebSocket } from 'ws';
@@ -39,7 +40,37 @@ export interface TrackerOptions {
 /** WebSocket close code for a message the token does not allow (4000-4999: application codes). */
 export const CLOSE_NOT_ALLOWED = 4403;
 
-export function startTracker({ port, host, log, secrets = [], tokenMaxLifetimeS = 86_400, announceIntervalS = 120 }: TrackerOptions): Promise<RunningTracker> {
+/**
+ * Starts the tracker on a worker thread of its own (`tracker-worker.js` beside this bundle), so that
+ * signalling never waits behind the collector's store on the main thread.
+ */
+export function startTracker({ log, ...options }: TrackerOptions): Promise<RunningTracker> {
+  const worker = new Worker(new URL('./tracker-worker.js', import.meta.url), { workerData: options });
+  return new Promise((resolve, reject) => {
+    let closed: (() => void) | undefined;
+    worker.on('message', (message: { type: string; port?: number; msg?: string; message?: string }) => {
+      if (message.type === 'log') log(message.msg ?? '');
+      else if (message.type === 'error') reject(new Error(message.message));
+      else if (message.type === 'closed') void worker.terminate().then(() => closed?.());
+      else if (message.type === 'listening') {
+        resolve({
+          port: message.port!,
+          close: () => new Promise<void>((done) => {
+            closed = done;
+            worker.postMessage({ type: 'close' });
+          }),
+        });
+      }
+    });
+    worker.once('error', (error) => {
+      log(`tracker thread failed: ${error.message}`);
+      reject(error);
+    });
+  });
+}
+
+/** Runs the tracker on the calling thread (the tracker worker does). */
+export function runTracker({ port, host, log, secrets = [], tokenMaxLifetimeS = 86_400, announceIntervalS = 120 }: TrackerOptions): Promise<RunningTracker> {
   const guarded = secrets.length > 0;
   const grants = new WeakMap<IncomingMessage, TrackerGrant>();
   const server = new TrackerServer({
