@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { percentile } from '../../src/browser/utils/percentile';
 import { startMeshcastServer } from '../e2e/harness';
+import { realisticStoreBench } from './collector-realistic';
 
 // `npm run bench:collector`: beacons at rising rates from this process to `meshcast serve` (another
 // process) on loopback, each rate held for a few seconds, open loop (requests leave on schedule
 // whether or not earlier ones were answered). Reports accepted beacons/s and latency per rate.
+// With `--store 1h|24h`: a realistic store with dashboards polling and tracker peers (collector-realistic.ts).
 
 const RATES = (process.env.RATES ?? '250,500,1000,2000,4000,6000,8000').split(',').map(Number);
 const STAGE_S = Number(process.env.STAGE_S ?? 5);
@@ -73,7 +75,12 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-main().catch((error: Error) => {
+const storeAt = process.argv.indexOf('--store');
+const jsonAt = process.argv.indexOf('--json');
+const run = storeAt > 0
+  ? realisticStoreBench({ '1h': 1, '24h': 24 }[process.argv[storeAt + 1]] ?? Number.NaN, jsonAt > 0 ? process.argv[jsonAt + 1] : undefined)
+  : main();
+run.catch((error: Error) => {
   process.stderr.write(`bench:collector: ${error.stack ?? error.message}\n`);
   process.exit(1);
 });
