@@ -11,7 +11,8 @@ export interface CommittedResult {
 /** Every `npm run bench` report committed under `dir` (the simulator's own results excluded). */
 export function committedResults(dir: string): CommittedResult[] {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.json') && !f.startsWith('sim/'))
+    // sim/, tracker/ and collector/ hold other tools' reports.
+    .filter((f) => f.endsWith('.json') && !/^(sim|tracker|collector)\//.test(f))
     .sort();
   return files.map((file) => ({ file: `bench-results/${file}`, report: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) }));
 }
