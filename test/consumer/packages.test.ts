@@ -55,7 +55,9 @@ describe('npm pack', () => {
       'CHANGELOG.md', 'LICENSE', 'README.md',
       'dist/THIRD-PARTY-LICENSES.txt',
       'dist/cli.js', 'dist/cli.js.map', 'dist/dashboard.js',
-      'dist/server-serve.js', 'dist/server-serve.js.map', 'dist/server.d.ts', 'dist/server.js', 'dist/server.js.map',
+      'dist/server-serve.js', 'dist/server-serve.js.map', 'dist/server-tracker.js', 'dist/server-tracker.js.map',
+      'dist/server.d.ts', 'dist/server.js', 'dist/server.js.map',
+      'dist/tracker-worker.js', 'dist/tracker-worker.js.map',
       'dist/uPlot.min.css',
       'package.json',
     ]);
