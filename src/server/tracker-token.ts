@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { readScopedToken, signScopedToken } from './signed-token';
 import { MESHCAST_PROTOCOL_VERSION } from '../browser/config';
 
 /**
@@ -12,13 +13,8 @@ export function signTrackerToken(secret: string, swarm: string, ttlS: number, no
   if (!secret) throw new Error('signTrackerToken: secret is empty');
   if (!swarm) throw new Error('signTrackerToken: swarm is empty (use "*" for any swarm)');
   if (!(ttlS > 0)) throw new Error('signTrackerToken: ttlS must be positive');
-  const issued = Math.floor(nowS);
-  const body = `t1.${Buffer.from(swarm).toString('base64url')}.${issued}.${issued + Math.ceil(ttlS)}`;
-  return `${body}.${mac(secret, body)}`;
+  return signScopedToken('t1', secret, swarm, ttlS, nowS);
 }
-
-const mac = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
-const TOKEN = /^t1\.([A-Za-z0-9_-]{1,700})\.(\d{1,12})\.(\d{1,12})\.([0-9a-f]{64})$/;
 
 export interface TrackerGrant {
   /** The swarm the token admits to, or `*`. */
@@ -33,15 +29,8 @@ export interface TrackerGrant {
  */
 export function trackerGrant(secrets: readonly string[], requestUrl: string | undefined, maxLifetimeS: number, nowS = Date.now() / 1000): TrackerGrant | undefined {
   const token = new URL(requestUrl ?? '/', 'ws://tracker').searchParams.get('token') ?? '';
-  const match = TOKEN.exec(token);
-  if (!match) return undefined;
-  const [, swarm, issuedText, expiresText, given] = match;
-  const body = token.slice(0, token.length - given.length - 1);
-  if (!secrets.some((secret) => timingSafeEqual(Buffer.from(mac(secret, body)), Buffer.from(given)))) return undefined;
-  const issued = Number(issuedText);
-  const expires = Number(expiresText);
-  if (expires <= nowS || expires - issued > maxLifetimeS || issued > nowS + 300) return undefined;
-  return { swarm: Buffer.from(swarm, 'base64url').toString(), expiresAtS: expires };
+  const read = readScopedToken('t1', secrets, token, maxLifetimeS, nowS);
+  return typeof read === 'string' ? undefined : { swarm: read.scope, expiresAtS: read.expiresAtS };
 }
 
 /** Whether a token from these secrets would be accepted at `requestUrl` now (any swarm). */
