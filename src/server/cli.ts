@@ -6,7 +6,7 @@ import { signTrackerToken } from './tracker-token';
 import { signViewerToken } from './collector/viewer-token';
 
 const USAGE = `Usage:
-  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE] [--token TOKEN] [--metrics-token TOKEN] [--media DIR [--demo DIR]] [--live-window S] [--announce-interval S]
+  meshcast serve [--port P] [--tracker-port T] [--host H] [--db FILE | --store URL] [--token TOKEN] [--metrics-token TOKEN] [--media DIR [--demo DIR]] [--live-window S] [--announce-interval S]
   meshcast hash DIR
   meshcast tracker-token --secret SECRET --swarm ID [--ttl SECONDS]
   meshcast viewer-token --secret SECRET --stream ID [--ttl SECONDS]
@@ -18,6 +18,8 @@ const USAGE = `Usage:
   --tracker-port T  WebTorrent tracker (WebSocket) port (0 = any free port)          default 8081
   --host H          interface to listen on                                           default 127.0.0.1
   --db FILE         SQLite file of the collector (:memory: keeps nothing)             default meshcast.db
+  --store URL       a PostgreSQL database (postgres://user:pass@host:5432/db) instead of --db, shared by
+                    any number of collectors (or MESHCAST_STORE)
   --token TOKEN     operator token for the dashboard and read API (or MESHCAST_TOKEN); a random one is printed when unset
   --retain-days N   days of collector data kept (older rows are deleted hourly)       default 30
   --metrics-token TOKEN  /metrics answers only requests with Authorization: Bearer TOKEN (or MESHCAST_METRICS_TOKEN); open when unset
@@ -70,6 +72,7 @@ async function serve(args: string[]): Promise<void> {
         demo: { type: 'string' },
         'live-window': { type: 'string' },
         db: { type: 'string' },
+        store: { type: 'string' },
         token: { type: 'string' },
         'metrics-token': { type: 'string' },
         'retain-days': { type: 'string' },
@@ -106,6 +109,9 @@ async function serve(args: string[]): Promise<void> {
   if (!Number.isInteger(sessionsPerAddress) || sessionsPerAddress < 1) fail(`--sessions-per-address must be a positive integer, got "${values['sessions-per-address']}"`);
   const retainDays = values['retain-days'] === undefined ? 30 : Number(values['retain-days']);
   if (!(retainDays > 0 && retainDays <= 3650)) fail(`--retain-days must be days between 0 and 3650, got "${values['retain-days']}"`);
+  const storeUrl = values.store ?? process.env.MESHCAST_STORE;
+  if (storeUrl !== undefined && !/^postgres(ql)?:\/\/./i.test(storeUrl)) fail(`--store must be a postgres:// URL, got "${storeUrl}"`);
+  if (storeUrl !== undefined && values.db !== undefined) fail('--db and --store name two stores: give one');
   const trustProxy = values['trust-proxy']?.split(',').map((s) => s.trim()).filter(Boolean);
   const beaconsPerMinute = values['beacons-per-minute'] === undefined ? 600 : Number(values['beacons-per-minute']);
   if (!Number.isInteger(beaconsPerMinute) || beaconsPerMinute < 1) fail(`--beacons-per-minute must be a positive integer, got "${values['beacons-per-minute']}"`);
@@ -117,6 +123,7 @@ async function serve(args: string[]): Promise<void> {
     demoDir: values.demo,
     liveWindowS,
     dbFile: values.db ?? 'meshcast.db',
+    storeUrl,
     token,
     metricsToken,
     beaconSecrets,

@@ -30,6 +30,8 @@ export interface ServeOptions {
   liveWindowS: number;
   /** SQLite file of the collector (`:memory:` keeps nothing). @default meshcast.db */
   dbFile: string;
+  /** A PostgreSQL database (`postgres://…`) shared by several collectors; replaces `dbFile` when set. */
+  storeUrl?: string;
   /** Operator token for the read API and the dashboard. */
   token: string;
   /** Beacons accepted per client IP and minute. @default 600 */
@@ -105,7 +107,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   app.get('/healthz', async () => ({ ok: true, version }));
 
-  await registerCollector(app, { dbFile: options.dbFile, token: options.token, beaconsPerMinute: options.beaconsPerMinute, metricsToken: options.metricsToken, log,
+  await registerCollector(app, { dbFile: options.dbFile, storeUrl: options.storeUrl, token: options.token, beaconsPerMinute: options.beaconsPerMinute, metricsToken: options.metricsToken, log,
     beaconSecrets: options.beaconSecrets,
     retainDays: options.retainDays,
     plausibility: {

@@ -22,12 +22,18 @@ describe('download concurrency in real browsers', () => {
     return segmentsHttp + segmentsP2P;
   };
 
-  /** P2P downloads that began while less than `SHORT_BUFFER_S` was buffered, with how many were under way then. */
+  /**
+   * P2P downloads that began while less than `SHORT_BUFFER_S` was buffered, with how many were under way
+   * then. A download the viewer cancelled (the guard moved its segment to HTTP) stops being under way at
+   * the cancel: what the sender had already sent still arrives for a moment, and the viewer cannot stop
+   * that (the tails are reported).
+   */
   async function downloadsOnShortBuffer(viewer: Viewer) {
     const spans = await segmentSpans(viewer, 'receipts');
     const bufferAt = await bufferAheadAt(viewer);
     const short = spans.filter((s) => bufferAt(s.start) < SHORT_BUFFER_S).map((s) => ({ ...s, underWay: underWayAt(spans, s).length }));
-    return { short, all: spans.length, mostAtAnyTime: mostAtOnce(spans).most };
+    const tailsMs = spans.flatMap((s) => (s.cancelledAt === undefined ? [] : [s.end - s.cancelledAt]));
+    return { short, all: spans.length, mostAtAnyTime: mostAtOnce(spans).most, tailsMs };
   }
 
   test('a joiner on a slow link takes one segment at a time from peers while its buffer is short (p2p-media-loader alone takes several)', async () => {
@@ -49,7 +55,7 @@ describe('download concurrency in real browsers', () => {
     await waitFor('both joiners to play 12 s', () => Promise.all([guarded.currentTime(), plain.currentTime()]), (t) => Math.min(...t) > 12, 90_000);
 
     const [mine, theirs] = await Promise.all([downloadsOnShortBuffer(guarded), downloadsOnShortBuffer(plain)]);
-    const summary = (d: typeof mine) => `${d.short.length} of ${d.all} began under ${SHORT_BUFFER_S} s of buffer, with [${d.short.map((s) => s.underWay).join(', ')}] under way; at most ${d.mostAtAnyTime} at any time`;
+    const summary = (d: typeof mine) => `${d.short.length} of ${d.all} began under ${SHORT_BUFFER_S} s of buffer, with [${d.short.map((s) => s.underWay).join(', ')}] under way; at most ${d.mostAtAnyTime} at any time; ${d.tailsMs.length} cancelled, their senders' tails [${d.tailsMs.join(', ')}] ms`;
     console.log(`P2P downloads on a slow link: guarded ${summary(mine)}; p2p-media-loader defaults ${summary(theirs)}`);
     expect(mine.short.length).toBeGreaterThanOrEqual(3);
     expect(mine.short.filter((s) => s.underWay > 1)).toEqual([]);

@@ -45,7 +45,8 @@ export async function startMeshcastServer(extraArgs: string[] = []): Promise<Mes
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   const child = spawn(
     process.execPath,
-    [CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), '--demo', path.join(ROOT, 'demo'), '--db', ':memory:', '--token', TEST_TOKEN,
+    [CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), '--demo', path.join(ROOT, 'demo'),
+      ...(extraArgs.includes('--store') ? [] : ['--db', ':memory:']), '--token', TEST_TOKEN,
       // Every test viewer and beacon comes from 127.0.0.1; the plausibility tests set their own limit.
       '--sessions-per-address', '100000', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },

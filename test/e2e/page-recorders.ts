@@ -3,11 +3,15 @@ import type { Viewer } from './harness';
 /** p2p-media-loader's message size (`webRtcMaxMessageSize`, 64 KiB − 1): every chunk of a segment but the last. */
 const FULL_CHUNK = 64 * 1024 - 1;
 
+/** p2p-media-loader's command code for "stop sending me that segment" (`PeerCommandType.CancelSegmentRequest`). */
+const CANCEL_COMMAND = 5;
+
 /**
  * Init script recording, in the page, every message sent (`window.__sends`) and received
  * (`window.__receipts`) on a WebRTC data channel (one channel per peer connection): when, on which
- * channel, how many bytes. What went over the wire, not what the engine says. simple-peer, under
- * p2p-media-loader, receives through `onmessage`.
+ * channel, how many bytes, and for a p2p-media-loader command (framed by "cstr"), its code. What went
+ * over the wire, not what the engine says. simple-peer, under p2p-media-loader, receives through
+ * `onmessage`.
  */
 export const DATA_CHANNEL_RECORDER = `window.__sends = []; window.__receipts = [];
 const channels = new WeakMap();
@@ -17,9 +21,13 @@ const channelOf = (channel) => {
   return channels.get(channel);
 };
 const sizeOf = (data) => data.byteLength ?? data.size ?? data.length;
+const commandOf = (data) => {
+  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+  return bytes && bytes.length > 8 && String.fromCharCode(...bytes.subarray(0, 4)) === 'cstr' ? bytes[4] : -1;
+};
 const send = RTCDataChannel.prototype.send;
 RTCDataChannel.prototype.send = function (data) {
-  window.__sends.push([performance.now(), channelOf(this), sizeOf(data)]);
+  window.__sends.push([performance.now(), channelOf(this), sizeOf(data), commandOf(data)]);
   return send.call(this, data);
 };
 const onmessage = Object.getOwnPropertyDescriptor(RTCDataChannel.prototype, 'onmessage');
@@ -56,6 +64,12 @@ export interface SegmentSpan {
   channel: number;
   start: number;
   end: number;
+  /**
+   * Receipts only: when this page asked the sender to stop (p2p-media-loader's cancel command on that
+   * channel while the segment was arriving). Chunks after it are the sender's tail: already sent or
+   * buffered when the cancel reached it, dropped here.
+   */
+  cancelledAt?: number;
 }
 
 /** A segment's last chunk: shorter than a full one, longer than any command (the padded stream's segments are ~1 MB, so it is never tiny). */
@@ -92,11 +106,25 @@ export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipt
       open.delete(channel);
     }
   }
-  return [...spans, ...open.values()];
+  const all = [...spans, ...open.values()];
+  if (direction === 'receipts') markCancels(all, await viewer.page.evaluate(() => (window as unknown as { __sends: Array<[number, number, number, number]> }).__sends));
+  return all;
 }
 
-/** The spans under way when `span` started, itself included. */
-export const underWayAt = (spans: SegmentSpan[], span: SegmentSpan) => spans.filter((o) => o.start <= span.start && o.end >= span.start);
+/** Notes on each received span the first cancel this page sent on its channel while it was arriving. */
+function markCancels(spans: SegmentSpan[], sends: Array<[number, number, number, number]>): void {
+  for (const [at, channel, , command] of sends) {
+    if (command !== CANCEL_COMMAND) continue;
+    const span = spans.find((s) => s.channel === channel && s.start <= at && s.end >= at && s.cancelledAt === undefined);
+    if (span) span.cancelledAt = Math.round(at);
+  }
+}
+
+/** Until when the page still wanted a span: its last chunk, or the cancel it sent. */
+export const wantedUntil = (span: SegmentSpan) => span.cancelledAt ?? span.end;
+
+/** The spans under way (still wanted) when `span` started, itself included. */
+export const underWayAt = (spans: SegmentSpan[], span: SegmentSpan) => spans.filter((o) => o.start <= span.start && wantedUntil(o) >= span.start);
 
 /** The most spans under way at one time, and which. */
 export function mostAtOnce(spans: SegmentSpan[]): { most: number; busiest: SegmentSpan[] } {

@@ -5,12 +5,14 @@ import { BeaconSchema, MAX_BEACON_BYTES, type Beacon } from '../../browser/stats
 import { series, summarize } from './aggregate';
 import { CollectorMetrics } from './metrics';
 import { DEFAULT_PLAUSIBILITY, implausibility, SessionStarts, type PlausibilityLimits } from './plausibility';
-import { BeaconStore } from './store';
+import { openCollectorStore, type CollectorStore } from './collector-store';
 import { verifyViewerToken } from './viewer-token';
 
 export interface CollectorOptions {
-  /** SQLite file (`:memory:` for none). */
+  /** SQLite file (`:memory:` for none); ignored when `storeUrl` is set. */
   dbFile: string;
+  /** A PostgreSQL database (`postgres://user@host/db`) shared by several collectors, instead of the SQLite file. */
+  storeUrl?: string;
   /** Operator token for the read API and the dashboard's data. */
   token: string;
   /** Beacons accepted per client IP and minute. @default 600 */
@@ -88,23 +90,23 @@ function readWindow(request: FastifyRequest): { from: number; to: number; stream
  * counted; nothing is stored from it. A failure inside the server is a 500 that says no more, logged
  * and counted in `meshcast_server_errors_total`.
  */
-export async function registerCollector(app: FastifyInstance, options: CollectorOptions): Promise<{ store: BeaconStore; metrics: CollectorMetrics }> {
-  const store = new BeaconStore(options.dbFile);
+export async function registerCollector(app: FastifyInstance, options: CollectorOptions): Promise<{ store: CollectorStore; metrics: CollectorMetrics }> {
+  const store = await openCollectorStore(options.storeUrl ?? options.dbFile);
   const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - AUDIENCE_WINDOW_MS));
   const retainMs = (options.retainDays ?? 30) * 24 * 3_600_000;
-  const prune = () => {
+  const prune = async () => {
     try {
-      store.prune(Date.now() - retainMs);
+      await store.prune(Date.now() - retainMs);
     } catch (error) {
       options.log?.(`meshcast: pruning the store failed: ${(error as Error).message}`);
     }
   };
-  prune();
-  const pruning = setInterval(prune, 3_600_000);
+  await prune();
+  const pruning = setInterval(() => void prune(), 3_600_000);
   pruning.unref();
   app.addHook('onClose', async () => {
     clearInterval(pruning);
-    store.close();
+    await store.close();
   });
   const log = options.log ?? (() => undefined);
   const limits: PlausibilityLimits = { ...DEFAULT_PLAUSIBILITY, ...options.plausibility };
@@ -165,14 +167,14 @@ export async function registerCollector(app: FastifyInstance, options: Collector
         }
       }
       const now = Date.now();
-      const outcome = store.ingest(beacon, now, (previous, stream) =>
+      const outcome = await store.ingest(beacon, now, (previous, stream) =>
         implausibility(previous, beacon, now, stream, limits)
         ?? (previous || sessionStarts.admit(request.ip, now) ? undefined : 'too many new sessions from this address'));
       metrics.outcome(outcome.result);
       if (outcome.result === 'implausible') return reply.code(422).send({ error: 'implausible beacon', reason: outcome.reason });
       if (outcome.result === 'accepted') metrics.accepted(beacon.streamId, outcome.delta, vouchers.vouch(beacon.streamId, request.ip, secrets.length > 0));
       // The stream's audience lets players that see all of it agree on who fetches each new live segment.
-      return reply.code(202).send({ result: outcome.result, audience: store.audience(beacon.streamId, Date.now() - AUDIENCE_WINDOW_MS) });
+      return reply.code(202).send({ result: outcome.result, audience: await store.audience(beacon.streamId, Date.now() - AUDIENCE_WINDOW_MS) });
     });
   });
 
@@ -195,19 +197,23 @@ export async function registerCollector(app: FastifyInstance, options: Collector
   app.get('/v1/summary', async (request, reply) => {
     const w = windowOrReply(request, reply);
     if (!w) return reply;
-    return summarize(store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId), w);
+    const [minutes, sessions] = await Promise.all([store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId)]);
+    return summarize(minutes, sessions, w);
   });
   app.get('/v1/series', async (request, reply) => {
     const w = windowOrReply(request, reply);
     if (!w) return reply;
-    return { from: w.from, to: w.to, streamId: w.streamId ?? null, points: series(store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId)) };
+    const [minutes, sessions] = await Promise.all([store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId)]);
+    return { from: w.from, to: w.to, streamId: w.streamId ?? null, points: series(minutes, sessions) };
   });
   app.get('/v1/streams', async (request, reply) => {
     const w = windowOrReply(request, reply);
     if (!w) return reply;
-    return {
-      streams: store.streams(w.from, w.to).map((streamId) => summarize(store.minutes(w.from, w.to, streamId), store.sessions(w.from, w.to, streamId), { ...w, streamId })),
-    };
+    const streams = await Promise.all((await store.streams(w.from, w.to)).map(async (streamId) => {
+      const [minutes, sessions] = await Promise.all([store.minutes(w.from, w.to, streamId), store.sessions(w.from, w.to, streamId)]);
+      return summarize(minutes, sessions, { ...w, streamId });
+    }));
+    return { streams };
   });
   app.get('/metrics', async (request, reply) => {
     if (options.metricsToken !== undefined && !tokenMatches(options.metricsToken, request.headers.authorization)) {

@@ -24,7 +24,7 @@ export class CollectorMetrics {
   private readonly stalls = new Counter({ name: 'meshcast_p2p_stalls_total', help: 'Stalls with a P2P request in flight', labelNames: ['stream'], registers: [this.registry] });
 
   /** `activeViewers` is read at each scrape: sessions per stream that sent a beacon in the last minute. */
-  constructor(activeViewers: () => Array<{ streamId: string; viewers: number }>) {
+  constructor(activeViewers: () => Promise<Array<{ streamId: string; viewers: number }>>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'meshcast_' });
     const metrics = this;
     new Gauge({
@@ -32,11 +32,11 @@ export class CollectorMetrics {
       help: 'Sessions that sent a beacon in the last minute',
       labelNames: ['stream'],
       registers: [this.registry],
-      collect() {
+      async collect() {
         this.reset();
         let active: Array<{ streamId: string; viewers: number }>;
         try {
-          active = activeViewers();
+          active = await activeViewers();
         } catch {
           // The store failing must not take the rest of the scrape (and the count of failures) with it.
           metrics.serverError('/metrics');

@@ -36,6 +36,29 @@ export interface SessionRow {
   lastSeen: number;
 }
 
+/**
+ * What the collector needs from a store: the embedded SQLite file (`BeaconStore`) or a PostgreSQL
+ * database shared by a fleet of collectors (`PostgresStore`). Every beacon is one transaction, and a
+ * session's state lives only in the store, so any beacon of a session may reach any collector.
+ */
+export interface CollectorStore {
+  /** Stores a beacon, unless it repeats an older one or `check` finds it implausible. */
+  ingest(beacon: Beacon, receivedAt: number, check?: BeaconCheck): Promise<IngestResult>;
+  /** Per-minute rows in [from, to), for one stream or all (summed per minute). */
+  minutes(from: number, to: number, streamId?: string): Promise<MinuteRow[]>;
+  /** Sessions seen in [from, to). */
+  sessions(from: number, to: number, streamId?: string): Promise<SessionRow[]>;
+  /** Sessions of one stream that sent a beacon since `since` (ms). */
+  audience(streamId: string, since: number): Promise<number>;
+  /** Sessions per stream that sent a beacon since `since`. */
+  activeViewers(since: number): Promise<Array<{ streamId: string; viewers: number }>>;
+  /** Streams with data in [from, to). */
+  streams(from: number, to: number): Promise<string[]>;
+  /** Deletes what is older than `beforeMs`. */
+  prune(beforeMs: number): Promise<{ minutes: number; sessions: number }>;
+  close(): Promise<void>;
+}
+
 const MINUTE_MS = 60_000;
 
 /**

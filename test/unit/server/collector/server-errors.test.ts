@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerCollector } from '../../../../src/server/collector/collector';
-import type { BeaconStore } from '../../../../src/server/collector/store';
+import type { CollectorStore } from '../../../../src/server/collector/collector-store';
 import type { CollectorMetrics } from '../../../../src/server/collector/metrics';
 
 const TOKEN = 'operator-token-1';
@@ -14,7 +14,7 @@ const beacon = {
 // or database does to it. Clients get a bare 500; the log gets the cause; metrics count it.
 describe('a failure inside the server', () => {
   let app: FastifyInstance;
-  let store: BeaconStore;
+  let store: CollectorStore;
   let metrics: CollectorMetrics;
   let base: string;
   const logged: string[] = [];
@@ -23,7 +23,7 @@ describe('a failure inside the server', () => {
     app = Fastify({ logger: false });
     ({ store, metrics } = await registerCollector(app, { dbFile: ':memory:', token: TOKEN, log: (msg) => logged.push(msg) }));
     base = await app.listen({ port: 0, host: '127.0.0.1' });
-    store.close();
+    await store.close();
   });
   afterAll(async () => {
     await app.close().catch(() => undefined);
