@@ -114,7 +114,7 @@ export default [
   // The `meshcast` CLI and its Node API (`meshcast-server`). bittorrent-tracker's server is bundled:
   // as an npm dependency its client side would pull the same native WebRTC module as above.
   {
-    input: { cli: 'src/server/cli.ts', server: 'src/server/index.ts', 'tracker-worker': 'src/server/tracker-worker.ts' },
+    input: { cli: 'src/server/cli.ts', server: 'src/server/index.ts', 'tracker-worker': 'src/server/tracker-worker.ts', 'collector-read-worker': 'src/server/collector/read-worker.ts' },
     external: dependencyOf(serverPkg),
     onwarn,
     plugins: [

@@ -54,8 +54,9 @@ describe('npm pack', () => {
     expect(packed['meshcast-server'].files).toEqual([
       'CHANGELOG.md', 'LICENSE', 'README.md',
       'dist/THIRD-PARTY-LICENSES.txt',
-      'dist/cli.js', 'dist/cli.js.map', 'dist/dashboard.js',
-      'dist/server-serve.js', 'dist/server-serve.js.map', 'dist/server-tracker.js', 'dist/server-tracker.js.map',
+      'dist/cli.js', 'dist/cli.js.map', 'dist/collector-read-worker.js', 'dist/collector-read-worker.js.map', 'dist/dashboard.js',
+      'dist/server-serve.js', 'dist/server-serve.js.map', 'dist/server-store-reader.js', 'dist/server-store-reader.js.map',
+      'dist/server-tracker.js', 'dist/server-tracker.js.map',
       'dist/server.d.ts', 'dist/server.js', 'dist/server.js.map',
       'dist/tracker-worker.js', 'dist/tracker-worker.js.map',
       'dist/uPlot.min.css',

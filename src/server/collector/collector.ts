@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BeaconSchema, MAX_BEACON_BYTES, type Beacon } from '../../browser/stats/beacon-schema';
-import { series, summarize } from './aggregate';
 import { CollectorMetrics } from './metrics';
 import { DEFAULT_PLAUSIBILITY, implausibility, SessionStarts, type PlausibilityLimits } from './plausibility';
 import { openCollectorStore, type CollectorStore } from './collector-store';
@@ -196,24 +195,15 @@ export async function registerCollector(app: FastifyInstance, options: Collector
 
   app.get('/v1/summary', async (request, reply) => {
     const w = windowOrReply(request, reply);
-    if (!w) return reply;
-    const [minutes, sessions] = await Promise.all([store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId)]);
-    return summarize(minutes, sessions, w);
+    return w ? store.summary(w) : reply;
   });
   app.get('/v1/series', async (request, reply) => {
     const w = windowOrReply(request, reply);
-    if (!w) return reply;
-    const [minutes, sessions] = await Promise.all([store.minutes(w.from, w.to, w.streamId), store.sessions(w.from, w.to, w.streamId)]);
-    return { from: w.from, to: w.to, streamId: w.streamId ?? null, points: series(minutes, sessions) };
+    return w ? store.series(w) : reply;
   });
   app.get('/v1/streams', async (request, reply) => {
     const w = windowOrReply(request, reply);
-    if (!w) return reply;
-    const streams = await Promise.all((await store.streams(w.from, w.to)).map(async (streamId) => {
-      const [minutes, sessions] = await Promise.all([store.minutes(w.from, w.to, streamId), store.sessions(w.from, w.to, streamId)]);
-      return summarize(minutes, sessions, { ...w, streamId });
-    }));
-    return { streams };
+    return w ? store.streams(w) : reply;
   });
   app.get('/metrics', async (request, reply) => {
     if (options.metricsToken !== undefined && !tokenMatches(options.metricsToken, request.headers.authorization)) {

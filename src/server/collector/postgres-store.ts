@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { CUMULATIVE_FIELDS, type Beacon } from '../../browser/stats/beacon-schema';
-import type { BeaconCheck, BeaconDelta, CollectorStore, IngestResult, MinuteRow, SessionRow } from './store';
+import { readApiOver, type CollectorStore, type ReadApi, type ReadWindow } from './store-contract';
+import type { BeaconCheck, BeaconDelta, IngestResult, MinuteRow, SessionRow } from './store';
 
 const MINUTE_MS = 60_000;
 /** PostgreSQL's codes for a transaction it gave up on and that may simply run again. */
@@ -72,7 +73,21 @@ const MINUTE_SUMS = `
  * an older or repeated beacon is ignored whichever collector it reached.
  */
 export class PostgresStore implements CollectorStore {
+  private readonly reads: ReadApi = readApiOver(this);
+
   private constructor(private readonly pool: pg.Pool) {}
+
+  summary(window: ReadWindow): ReturnType<ReadApi['summary']> {
+    return this.reads.summary(window);
+  }
+
+  series(window: ReadWindow): ReturnType<ReadApi['series']> {
+    return this.reads.series(window);
+  }
+
+  streams(window: ReadWindow): ReturnType<ReadApi['streams']> {
+    return this.reads.streams(window);
+  }
 
   /** Connects, and creates the tables the first time (several collectors may start at once). */
   static async connect(url: string): Promise<PostgresStore> {
@@ -196,7 +211,7 @@ export class PostgresStore implements CollectorStore {
     return rows;
   }
 
-  async streams(from: number, to: number): Promise<string[]> {
+  async streamIds(from: number, to: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ s: string }>('SELECT DISTINCT stream_id AS s FROM minutes WHERE minute >= $1 AND minute < $2 ORDER BY s', [from, to]);
     return rows.map((row) => row.s);
   }

@@ -3,6 +3,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CUMULATIVE_FIELDS, type Beacon } from '../../browser/stats/beacon-schema';
 import type { SessionHistory, StreamTotals } from './plausibility';
+import { StoreReader, type MinuteRow, type SessionRow } from './store-reader';
+
+export type { MinuteRow, SessionRow };
 
 /** The increases an accepted beacon added to its stream's counters. */
 export type BeaconDelta = Record<(typeof CUMULATIVE_FIELDS)[number], number>;
@@ -12,54 +15,16 @@ export type IngestResult = { result: 'accepted'; delta: BeaconDelta } | { result
 /** Judges a new beacon against what the store knows; returns why it cannot be true, or undefined. */
 export type BeaconCheck = (previous: SessionHistory | undefined, stream: StreamTotals) => string | undefined;
 
-/** One minute of one stream: sums of what its sessions reported during that minute. */
-export interface MinuteRow {
-  streamId: string;
-  minute: number;
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
-  rebufferMs: number;
-  playingMs: number;
-  rebufferCount: number;
-  integrityFailures: number;
-  p2pStalls: number;
-  viewers: number;
-  peers: number;
-}
-
-export interface SessionRow {
-  sessionId: string;
-  streamId: string;
-  startupMs: number | null;
-  firstSeen: number;
-  lastSeen: number;
-}
-
-/**
- * What the collector needs from a store: the embedded SQLite file (`BeaconStore`) or a PostgreSQL
- * database shared by a fleet of collectors (`PostgresStore`). Every beacon is one transaction, and a
- * session's state lives only in the store, so any beacon of a session may reach any collector.
- */
-export interface CollectorStore {
-  /** Stores a beacon, unless it repeats an older one or `check` finds it implausible. */
-  ingest(beacon: Beacon, receivedAt: number, check?: BeaconCheck): Promise<IngestResult>;
-  /** Per-minute rows in [from, to), for one stream or all (summed per minute). */
-  minutes(from: number, to: number, streamId?: string): Promise<MinuteRow[]>;
-  /** Sessions seen in [from, to). */
-  sessions(from: number, to: number, streamId?: string): Promise<SessionRow[]>;
-  /** Sessions of one stream that sent a beacon since `since` (ms). */
-  audience(streamId: string, since: number): Promise<number>;
-  /** Sessions per stream that sent a beacon since `since`. */
-  activeViewers(since: number): Promise<Array<{ streamId: string; viewers: number }>>;
-  /** Streams with data in [from, to). */
-  streams(from: number, to: number): Promise<string[]>;
-  /** Deletes what is older than `beforeMs`. */
-  prune(beforeMs: number): Promise<{ minutes: number; sessions: number }>;
-  close(): Promise<void>;
-}
-
 const MINUTE_MS = 60_000;
+const AUDIENCE_REFRESH_MS = 1_000;
+const MAX_CACHED_AUDIENCES = 10_000;
+
+/** A beacon waiting for the next batch. */
+export interface PendingBeacon {
+  beacon: Beacon;
+  receivedAt: number;
+  check?: BeaconCheck;
+}
 
 /**
  * The collector's embedded store (SQLite, WAL). Sessions keep the last cumulative counters and
@@ -70,13 +35,20 @@ const MINUTE_MS = 60_000;
 export class BeaconStore {
   private readonly db: Database.Database;
   private readonly ingestTx: (beacon: Beacon, receivedAt: number, check: BeaconCheck | undefined) => IngestResult;
+  private readonly batchTx: (items: PendingBeacon[]) => Array<IngestResult | Error>;
   private readonly countAudience: Database.Statement;
+  private readonly reader: StoreReader;
+  /** Audience per stream as last counted: counting at every beacon would scan the stream's sessions each time. */
+  private readonly audiences = new Map<string, { at: number; since: number; viewers: number }>();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Each beacon touches its session's rows and index pages at random: keep a live audience's in memory
+    // (SQLite's default cache is 2 MB).
+    this.db.pragma('cache_size = -131072');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS sessions (
         session_id TEXT PRIMARY KEY,
@@ -148,7 +120,7 @@ export class BeaconStore {
       ON CONFLICT (stream_id) DO UPDATE SET p2p_bytes = p2p_bytes + excluded.p2p_bytes, uploaded_bytes = uploaded_bytes + excluded.uploaded_bytes
     `);
     this.countAudience = this.db.prepare('SELECT COUNT(*) AS n FROM sessions WHERE stream_id = ? AND last_seen >= ?');
-    const getSession = this.db.prepare('SELECT seq, counters, first_seen AS firstSeen FROM sessions WHERE session_id = ?');
+    const getSession = this.db.prepare('SELECT seq, counters, first_seen AS firstSeen, last_seen AS lastSeen, stream_id AS streamId FROM sessions WHERE session_id = ?');
     const upsertSession = this.db.prepare(`
       INSERT INTO sessions (session_id, stream_id, seq, first_seen, last_seen, live, startup_ms, peers, counters)
       VALUES (@sessionId, @streamId, @seq, @now, @now, @live, @startupMs, @peers, @counters)
@@ -172,12 +144,12 @@ export class BeaconStore {
     `);
 
     this.ingestTx = this.db.transaction((beacon: Beacon, receivedAt: number, check: BeaconCheck | undefined): IngestResult => {
-      const previous = getSession.get(beacon.sessionId) as { seq: number; counters: string; firstSeen: number } | undefined;
+      const previous = getSession.get(beacon.sessionId) as { seq: number; counters: string; firstSeen: number; lastSeen: number; streamId: string } | undefined;
       if (previous && beacon.seq <= previous.seq) return { result: 'duplicate' };
       const before = previous ? (JSON.parse(previous.counters) as Record<string, number>) : {};
       if (check) {
         const totals = (getTotals.get(beacon.streamId) as { p2pBytes: number; uploadedBytes: number } | undefined) ?? { p2pBytes: 0, uploadedBytes: 0 };
-        const audience = (this.countAudience.get(beacon.streamId, receivedAt - 60_000) as { n: number }).n;
+        const audience = this.audience(beacon.streamId, receivedAt - 60_000, receivedAt);
         const reason = check(previous && { counters: before, firstSeen: previous.firstSeen }, { ...totals, audience });
         if (reason) return { result: 'implausible', reason };
       }
@@ -186,6 +158,7 @@ export class BeaconStore {
       ) as BeaconDelta;
       const counters = JSON.stringify(Object.fromEntries(CUMULATIVE_FIELDS.map((field) => [field, Math.max(beacon[field], before[field] ?? 0)])));
       const minute = Math.floor(receivedAt / MINUTE_MS) * MINUTE_MS;
+      this.countInAudience(previous, beacon.streamId);
       upsertSession.run({
         sessionId: beacon.sessionId,
         streamId: beacon.streamId,
@@ -205,6 +178,14 @@ export class BeaconStore {
       else countViewer.run({ streamId: beacon.streamId, minute, peers: beacon.peers });
       return { result: 'accepted', delta };
     });
+    this.batchTx = this.db.transaction((items: PendingBeacon[]) => items.map((item) => {
+      try {
+        return this.ingestTx(item.beacon, item.receivedAt, item.check);
+      } catch (error) {
+        return error as Error;
+      }
+    }));
+    this.reader = new StoreReader(this.db);
   }
 
   /** Stores a beacon (one transaction), unless it repeats an older one or `check` finds it implausible. */
@@ -212,43 +193,56 @@ export class BeaconStore {
     return this.ingestTx(beacon, receivedAt, check);
   }
 
+  /**
+   * Stores beacons in order in one transaction (each in a savepoint of its own): one commit for many
+   * beacons. A beacon whose statements fail gets its error and leaves the others alone.
+   */
+  ingestBatch(items: PendingBeacon[]): Array<IngestResult | Error> {
+    return this.batchTx(items);
+  }
+
   /** Per-minute rows in [from, to), for one stream or all (summed per minute). */
   minutes(from: number, to: number, streamId?: string): MinuteRow[] {
-    const streamFilter = streamId === undefined ? '' : 'AND m.stream_id = @streamId';
-    const rows = this.db.prepare(`
-      SELECT ${streamId === undefined ? "'*'" : 'm.stream_id'} AS streamId, m.minute AS minute,
-        SUM(m.http_bytes) AS httpBytes, SUM(m.p2p_bytes) AS p2pBytes, SUM(m.uploaded_bytes) AS uploadedBytes, SUM(m.rebuffer_ms) AS rebufferMs,
-        SUM(m.playing_ms) AS playingMs, SUM(m.rebuffer_count) AS rebufferCount,
-        SUM(m.integrity_failures) AS integrityFailures, SUM(m.p2p_stalls) AS p2pStalls,
-        SUM(m.viewers) AS viewers, SUM(m.peers) AS peers
-      FROM minutes m
-      WHERE m.minute >= @from AND m.minute < @to ${streamFilter}
-      GROUP BY m.minute ORDER BY m.minute
-    `).all({ from, to, streamId }) as MinuteRow[];
-    return rows;
+    return this.reader.minutes(from, to, streamId);
   }
 
   /** Sessions seen in [from, to), for start-up times and current viewers. */
   sessions(from: number, to: number, streamId?: string): SessionRow[] {
-    return this.db.prepare(`
-      SELECT session_id AS sessionId, stream_id AS streamId, startup_ms AS startupMs, first_seen AS firstSeen, last_seen AS lastSeen
-      FROM sessions WHERE last_seen >= @from AND first_seen < @to ${streamId === undefined ? '' : 'AND stream_id = @streamId'}
-    `).all({ from, to, streamId }) as SessionRow[];
+    return this.reader.sessions(from, to, streamId);
   }
 
-  /** Sessions of one stream that sent a beacon since `since` (ms): asked at every beacon. */
-  audience(streamId: string, since: number): number {
-    return (this.countAudience.get(streamId, since) as { n: number }).n;
+  /**
+   * Sessions of one stream that sent a beacon since `since` (ms): asked at every beacon, so counted at
+   * most once a second per stream.
+   */
+  audience(streamId: string, since: number, now = Date.now()): number {
+    const cached = this.audiences.get(streamId);
+    if (cached && now - cached.at < AUDIENCE_REFRESH_MS && Math.abs(since - cached.since) < AUDIENCE_REFRESH_MS) return cached.viewers;
+    const viewers = (this.countAudience.get(streamId, since) as { n: number }).n;
+    if (this.audiences.size >= MAX_CACHED_AUDIENCES) this.audiences.clear();
+    this.audiences.set(streamId, { at: now, since, viewers });
+    return viewers;
+  }
+
+  /** Keeps the cached audiences true as a session joins a stream's, or leaves one for another. */
+  private countInAudience(previous: { lastSeen: number; streamId: string } | undefined, streamId: string): void {
+    const counted = (stream: string) => {
+      const cached = this.audiences.get(stream);
+      return cached !== undefined && previous !== undefined && previous.streamId === stream && previous.lastSeen >= cached.since;
+    };
+    if (previous && previous.streamId !== streamId && counted(previous.streamId)) this.audiences.get(previous.streamId)!.viewers -= 1;
+    const cached = this.audiences.get(streamId);
+    if (cached && !counted(streamId)) cached.viewers += 1;
   }
 
   /** Sessions per stream that sent a beacon since `since`. */
   activeViewers(since: number): Array<{ streamId: string; viewers: number }> {
-    return this.db.prepare('SELECT stream_id AS streamId, COUNT(*) AS viewers FROM sessions WHERE last_seen >= ? GROUP BY stream_id').all(since) as Array<{ streamId: string; viewers: number }>;
+    return this.reader.activeViewers(since);
   }
 
   /** Streams with data in [from, to). */
-  streams(from: number, to: number): string[] {
-    return (this.db.prepare('SELECT DISTINCT stream_id AS s FROM minutes WHERE minute >= ? AND minute < ? ORDER BY s').all(from, to) as Array<{ s: string }>).map((r) => r.s);
+  streamIds(from: number, to: number): string[] {
+    return this.reader.streamIds(from, to);
   }
 
   /** Deletes what is older than `beforeMs`: minutes, per-session minutes, and sessions last seen before it. */

@@ -128,7 +128,7 @@ describe('BeaconStore', () => {
   test('per stream and overall', () => {
     store.ingest(beacon({ sessionId: 'session-a', streamId: 'one', httpBytes: 100 }), T0);
     store.ingest(beacon({ sessionId: 'session-b', streamId: 'two', p2pBytes: 300 }), T0);
-    expect(store.streams(T0, T0 + 60_000)).toEqual(['one', 'two']);
+    expect(store.streamIds(T0, T0 + 60_000)).toEqual(['one', 'two']);
     expect(store.minutes(T0, T0 + 60_000, 'two')).toEqual([expect.objectContaining({ httpBytes: 0, p2pBytes: 300, viewers: 1 })]);
     expect(store.minutes(T0, T0 + 60_000)).toEqual([expect.objectContaining({ httpBytes: 100, p2pBytes: 300, viewers: 2 })]);
   });
