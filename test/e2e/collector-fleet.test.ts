@@ -116,6 +116,10 @@ describe('collectors sharing a PostgreSQL store', () => {
     for (const url of urls) {
       expect(await read(url)).toEqual(expected());
       for (const stream of STREAMS) expect(await read(url, `?stream=${stream}`)).toEqual(expected(stream));
+      const response = await fetch(`${url}/v1/streams`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+      const { streams } = (await response.json()) as { streams: Array<Record<string, number> & { streamId: string }> };
+      expect(streams.map((s) => ({ streamId: s.streamId, httpBytes: s.httpBytes, p2pBytes: s.p2pBytes, uploadedBytes: s.uploadedBytes, rebufferCount: s.rebufferCount, sessions: s.sessions })))
+        .toEqual(STREAMS.map((streamId) => ({ streamId, ...expected(streamId) })));
     }
   }, 180_000);
 });

@@ -9,6 +9,9 @@ import { BeaconStore, type BeaconCheck, type IngestResult, type PendingBeacon } 
 
 export type { CollectorStore };
 
+/** Rows of each table one pruning step deletes: a few milliseconds of the main thread. */
+const PRUNE_STEP_ROWS = 5_000;
+
 type Waiting = PendingBeacon & { resolve(result: IngestResult): void; reject(error: Error): void };
 
 /** Reads on the read thread (`collector-read-worker.js` beside this bundle); undefined where it cannot run. */
@@ -119,8 +122,16 @@ export class SqliteCollectorStore implements CollectorStore {
     return this.db.activeViewers(since);
   }
 
+  /** In steps of a few thousand rows, yielding between them: beacons keep being written meanwhile. */
   async prune(beforeMs: number): Promise<{ minutes: number; sessions: number }> {
-    return this.db.prune(beforeMs);
+    const total = { minutes: 0, sessions: 0 };
+    for (;;) {
+      const step = this.db.pruneStep(beforeMs, PRUNE_STEP_ROWS);
+      total.minutes += step.minutes;
+      total.sessions += step.sessions;
+      if (step.done) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async close(): Promise<void> {

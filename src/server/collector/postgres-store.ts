@@ -192,6 +192,13 @@ export class PostgresStore implements CollectorStore {
     return rows;
   }
 
+  async minutesByStream(from: number, to: number): Promise<MinuteRow[]> {
+    const { rows } = await this.pool.query<MinuteRow>(`
+      SELECT m.stream_id AS "streamId", m.minute AS minute, ${MINUTE_SUMS}
+      FROM minutes m WHERE m.minute >= $1 AND m.minute < $2 GROUP BY m.stream_id, m.minute ORDER BY m.stream_id, m.minute`, [from, to]);
+    return rows;
+  }
+
   async sessions(from: number, to: number, streamId?: string): Promise<SessionRow[]> {
     const params: Array<number | string> = [from, to];
     if (streamId !== undefined) params.push(streamId);

@@ -15,6 +15,8 @@ export interface ReadSource {
   minutes(from: number, to: number, streamId?: string): MinuteRow[] | Promise<MinuteRow[]>;
   sessions(from: number, to: number, streamId?: string): SessionRow[] | Promise<SessionRow[]>;
   streamIds(from: number, to: number): string[] | Promise<string[]>;
+  /** Per-minute rows in [from, to) of every stream, ordered by stream, then minute. */
+  minutesByStream(from: number, to: number): MinuteRow[] | Promise<MinuteRow[]>;
 }
 
 /** What `/v1/summary`, `/v1/series` and `/v1/streams` answer. */
@@ -24,15 +26,29 @@ export interface ReadApi {
   streams(window: ReadWindow): Promise<{ streams: Summary[] }>;
 }
 
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
 /** The read API over a source of rows. */
 export function readApiOver(source: ReadSource): ReadApi {
   const rows = async (w: ReadWindow) => Promise.all([source.minutes(w.from, w.to, w.streamId), source.sessions(w.from, w.to, w.streamId)]);
   return {
     summary: async (w) => summarize(...(await rows(w)), w),
     series: async (w) => ({ from: w.from, to: w.to, streamId: w.streamId ?? null, points: series(...(await rows(w))) }),
+    // One pass over all streams' rows, not two queries per stream.
     streams: async (w) => {
-      const ids = await source.streamIds(w.from, w.to);
-      return { streams: await Promise.all(ids.map(async (streamId) => summarize(...(await rows({ ...w, streamId })), { ...w, streamId }))) };
+      const [minutes, sessions] = await Promise.all([source.minutesByStream(w.from, w.to), source.sessions(w.from, w.to)]);
+      const minutesOf = groupBy(minutes, (row) => row.streamId);
+      const sessionsOf = groupBy(sessions, (session) => session.streamId);
+      const ids = [...minutesOf.keys()].sort();
+      return { streams: ids.map((streamId) => summarize(minutesOf.get(streamId)!, sessionsOf.get(streamId) ?? [], { ...w, streamId })) };
     },
   };
 }

@@ -24,28 +24,39 @@ export interface SessionRow {
   lastSeen: number;
 }
 
+const MINUTE_SUMS = `
+  SUM(m.http_bytes) AS httpBytes, SUM(m.p2p_bytes) AS p2pBytes, SUM(m.uploaded_bytes) AS uploadedBytes, SUM(m.rebuffer_ms) AS rebufferMs,
+  SUM(m.playing_ms) AS playingMs, SUM(m.rebuffer_count) AS rebufferCount,
+  SUM(m.integrity_failures) AS integrityFailures, SUM(m.p2p_stalls) AS p2pStalls,
+  SUM(m.viewers) AS viewers, SUM(m.peers) AS peers`;
+
 /** The collector's read queries on a SQLite store: the writer's own connection, or a read-only one on another thread. */
 export class StoreReader {
   private readonly activeStatement: Database.Statement;
   private readonly streamsStatement: Database.Statement;
+  private readonly byStreamStatement: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.activeStatement = db.prepare('SELECT stream_id AS streamId, COUNT(*) AS viewers FROM sessions WHERE last_seen >= ? GROUP BY stream_id');
     this.streamsStatement = db.prepare('SELECT DISTINCT stream_id AS s FROM minutes WHERE minute >= ? AND minute < ? ORDER BY s');
+    this.byStreamStatement = db.prepare(`
+      SELECT m.stream_id AS streamId, m.minute AS minute, ${MINUTE_SUMS}
+      FROM minutes m WHERE m.minute >= ? AND m.minute < ? GROUP BY m.stream_id, m.minute ORDER BY m.stream_id, m.minute`);
   }
 
   /** Per-minute rows in [from, to), for one stream or all (summed per minute). */
   minutes(from: number, to: number, streamId?: string): MinuteRow[] {
     return this.db.prepare(`
-      SELECT ${streamId === undefined ? "'*'" : 'm.stream_id'} AS streamId, m.minute AS minute,
-        SUM(m.http_bytes) AS httpBytes, SUM(m.p2p_bytes) AS p2pBytes, SUM(m.uploaded_bytes) AS uploadedBytes, SUM(m.rebuffer_ms) AS rebufferMs,
-        SUM(m.playing_ms) AS playingMs, SUM(m.rebuffer_count) AS rebufferCount,
-        SUM(m.integrity_failures) AS integrityFailures, SUM(m.p2p_stalls) AS p2pStalls,
-        SUM(m.viewers) AS viewers, SUM(m.peers) AS peers
+      SELECT ${streamId === undefined ? "'*'" : 'm.stream_id'} AS streamId, m.minute AS minute, ${MINUTE_SUMS}
       FROM minutes m
       WHERE m.minute >= @from AND m.minute < @to ${streamId === undefined ? '' : 'AND m.stream_id = @streamId'}
       GROUP BY m.minute ORDER BY m.minute
     `).all({ from, to, streamId }) as MinuteRow[];
+  }
+
+  /** Per-minute rows in [from, to) of every stream, ordered by stream, then minute. */
+  minutesByStream(from: number, to: number): MinuteRow[] {
+    return this.byStreamStatement.all(from, to) as MinuteRow[];
   }
 
   /** Sessions seen in [from, to), for start-up times and current viewers. */

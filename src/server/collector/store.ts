@@ -245,14 +245,34 @@ export class BeaconStore {
     return this.reader.streamIds(from, to);
   }
 
+  /** Per-minute rows in [from, to) of every stream, ordered by stream, then minute. */
+  minutesByStream(from: number, to: number): MinuteRow[] {
+    return this.reader.minutesByStream(from, to);
+  }
+
   /** Deletes what is older than `beforeMs`: minutes, per-session minutes, and sessions last seen before it. */
   prune(beforeMs: number): { minutes: number; sessions: number } {
+    const total = { minutes: 0, sessions: 0 };
+    for (let step = this.pruneStep(beforeMs, Infinity); ; step = this.pruneStep(beforeMs, Infinity)) {
+      total.minutes += step.minutes;
+      total.sessions += step.sessions;
+      if (step.done) return total;
+    }
+  }
+
+  /**
+   * Deletes up to `limit` rows of each table older than `beforeMs`, in one short transaction; `done` when
+   * nothing older is left. A collector prunes step by step so that beacons are written in between.
+   */
+  pruneStep(beforeMs: number, limit: number): { minutes: number; sessions: number; done: boolean } {
     const cutoff = Math.floor(beforeMs / MINUTE_MS) * MINUTE_MS;
+    const rows = Number.isFinite(limit) ? limit : -1;
     return this.db.transaction(() => {
-      const minutes = this.db.prepare('DELETE FROM minutes WHERE minute < ?').run(cutoff).changes;
-      this.db.prepare('DELETE FROM session_minutes WHERE minute < ?').run(cutoff);
-      const sessions = this.db.prepare('DELETE FROM sessions WHERE last_seen < ?').run(beforeMs).changes;
-      return { minutes, sessions };
+      const minutes = this.db.prepare('DELETE FROM minutes WHERE rowid IN (SELECT rowid FROM minutes WHERE minute < ? LIMIT ?)').run(cutoff, rows).changes;
+      const sessionMinutes = this.db.prepare('DELETE FROM session_minutes WHERE rowid IN (SELECT rowid FROM session_minutes WHERE minute < ? LIMIT ?)').run(cutoff, rows).changes;
+      const sessions = this.db.prepare('DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE last_seen < ? LIMIT ?)').run(beforeMs, rows).changes;
+      const done = !Number.isFinite(limit) || (minutes < limit && sessionMinutes < limit && sessions < limit);
+      return { minutes, sessions, done };
     })();
   }
 

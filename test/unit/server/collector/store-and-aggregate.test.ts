@@ -95,6 +95,22 @@ describe('BeaconStore', () => {
     expect(store.sessions(T0 - 60_000, T0 + 4 * 86_400_000).map((s) => s.sessionId)).toEqual(['new-session']);
   });
 
+  test('pruning step by step deletes at most the step\'s rows per table each time, and all of them in the end', () => {
+    for (let i = 0; i < 7; i += 1) store.ingest(beacon({ sessionId: `old-${i}`, seq: 1, httpBytes: 100 }), T0 + i * 60_000);
+    store.ingest(beacon({ sessionId: 'kept', seq: 1, httpBytes: 5000 }), T0 + 3 * 86_400_000);
+    const steps = [];
+    for (let step = store.pruneStep(T0 + 86_400_000, 3); ; step = store.pruneStep(T0 + 86_400_000, 3)) {
+      steps.push(step);
+      expect(step.minutes).toBeLessThanOrEqual(3);
+      if (step.done) break;
+    }
+    expect(steps.length).toBe(3);
+    expect(steps.reduce((n, s) => n + s.sessions, 0)).toBe(7);
+    expect(steps.reduce((n, s) => n + s.minutes, 0)).toBe(7);
+    expect(store.sessions(T0 - 60_000, T0 + 4 * 86_400_000).map((s) => s.sessionId)).toEqual(['kept']);
+    expect(store.minutes(T0 - 60_000, T0 + 4 * 86_400_000).map((m) => m.httpBytes)).toEqual([5000]);
+  });
+
   test('opens a store written before viewers were kept per minute, counting them from its per-session rows', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'meshcast-store-'));
     const file = path.join(dir, 'old.db');
