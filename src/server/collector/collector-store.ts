@@ -11,15 +11,20 @@ export type { CollectorStore };
 
 /** Rows of each table one pruning step deletes: a few milliseconds of the main thread. */
 const PRUNE_STEP_ROWS = 5_000;
+const READ_THREADS = 2;
 
 type Waiting = PendingBeacon & { resolve(result: IngestResult): void; reject(error: Error): void };
 
-/** Reads on the read thread (`collector-read-worker.js` beside this bundle); undefined where it cannot run. */
+/** One read thread (`collector-read-worker.js` beside this bundle) and the reads it has not answered yet. */
 class ReadThread {
   private readonly worker: Worker;
   private readonly calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 0;
   alive = true;
+
+  get waiting(): number {
+    return this.calls.size;
+  }
 
   constructor(url: URL, file: string) {
     this.worker = new Worker(url, { workerData: { file } });
@@ -60,7 +65,8 @@ class ReadThread {
 export class SqliteCollectorStore implements CollectorStore {
   private readonly db: BeaconStore;
   private readonly local: ReadApi;
-  private readonly reads: ReadThread | undefined;
+  /** Two, so that a dashboard's reads (it asks for three at once) do not queue behind each other. */
+  private readonly readThreads: ReadThread[] = [];
   private queue: Waiting[] = [];
 
   constructor(file: string) {
@@ -68,7 +74,9 @@ export class SqliteCollectorStore implements CollectorStore {
     this.local = readApiOver(this.db);
     const worker = new URL('./collector-read-worker.js', import.meta.url);
     // Not from the sources (tests run them unbundled), and not for a store only this connection sees.
-    if (file !== ':memory:' && worker.protocol === 'file:' && existsSync(fileURLToPath(worker))) this.reads = new ReadThread(worker, file);
+    if (file !== ':memory:' && worker.protocol === 'file:' && existsSync(fileURLToPath(worker))) {
+      for (let i = 0; i < READ_THREADS; i += 1) this.readThreads.push(new ReadThread(worker, file));
+    }
   }
 
   ingest(beacon: Beacon, receivedAt: number, check?: BeaconCheck): Promise<IngestResult> {
@@ -96,8 +104,16 @@ export class SqliteCollectorStore implements CollectorStore {
     });
   }
 
+  /** The live read thread with the fewest reads waiting; none where reads run on this thread. */
+  private readThread(): ReadThread | undefined {
+    let best: ReadThread | undefined;
+    for (const thread of this.readThreads) if (thread.alive && (!best || thread.waiting < best.waiting)) best = thread;
+    return best;
+  }
+
   private read<K extends keyof ReadApi>(method: K, window: ReadWindow): ReturnType<ReadApi[K]> {
-    if (this.reads?.alive) return this.reads.call({ method, window }) as ReturnType<ReadApi[K]>;
+    const thread = this.readThread();
+    if (thread) return thread.call({ method, window }) as ReturnType<ReadApi[K]>;
     return this.local[method](window) as ReturnType<ReadApi[K]>;
   }
 
@@ -118,7 +134,8 @@ export class SqliteCollectorStore implements CollectorStore {
   }
 
   async activeViewers(since: number): Promise<Array<{ streamId: string; viewers: number }>> {
-    if (this.reads?.alive) return this.reads.call({ method: 'activeViewers', since });
+    const thread = this.readThread();
+    if (thread) return thread.call({ method: 'activeViewers', since });
     return this.db.activeViewers(since);
   }
 
@@ -136,7 +153,7 @@ export class SqliteCollectorStore implements CollectorStore {
 
   async close(): Promise<void> {
     if (this.queue.length > 0) this.flush();
-    await this.reads?.close();
+    await Promise.all(this.readThreads.map((thread) => thread.close()));
     this.db.close();
   }
 }
