@@ -1,4 +1,4 @@
-import { BUFFER_RECORDER, bufferAheadAt, DATA_CHANNEL_RECORDER, mostAtOnce, segmentSpans, underWayAt } from './page-recorders';
+import { BUFFER_RECORDER, bufferAheadAt, commandsSent, DATA_CHANNEL_RECORDER, mostAtOnce, segmentSpans, underWayAt } from './page-recorders';
 import { openViewer, slowSegments, waitFor, type Viewer } from './harness';
 import { usePaddedTestbed } from './padded-media';
 
@@ -33,7 +33,7 @@ describe('download concurrency in real browsers', () => {
     const bufferAt = await bufferAheadAt(viewer);
     const short = spans.filter((s) => bufferAt(s.start) < SHORT_BUFFER_S).map((s) => ({ ...s, underWay: underWayAt(spans, s).length }));
     const tailsMs = spans.flatMap((s) => (s.cancelledAt === undefined ? [] : [s.end - s.cancelledAt]));
-    return { short, all: spans.length, mostAtAnyTime: mostAtOnce(spans).most, tailsMs };
+    return { spans, short, all: spans.length, mostAtAnyTime: mostAtOnce(spans).most, tailsMs };
   }
 
   test('a joiner on a slow link takes one segment at a time from peers while its buffer is short (p2p-media-loader alone takes several)', async () => {
@@ -57,6 +57,11 @@ describe('download concurrency in real browsers', () => {
     const [mine, theirs] = await Promise.all([downloadsOnShortBuffer(guarded), downloadsOnShortBuffer(plain)]);
     const summary = (d: typeof mine) => `${d.short.length} of ${d.all} began under ${SHORT_BUFFER_S} s of buffer, with [${d.short.map((s) => s.underWay).join(', ')}] under way; at most ${d.mostAtAnyTime} at any time; ${d.tailsMs.length} cancelled, their senders' tails [${d.tailsMs.join(', ')}] ms`;
     console.log(`P2P downloads on a slow link: guarded ${summary(mine)}; p2p-media-loader defaults ${summary(theirs)}`);
+    // When downloads overlap, what the page asked for on their channels tells why (for whoever reads the log).
+    for (const span of mine.short.filter((s) => s.underWay > 1)) {
+      const under = underWayAt(mine.spans, span);
+      console.log(`overlap at ${span.start} ms: ${JSON.stringify(await Promise.all(under.map(async (s) => ({ ...s, commands: await commandsSent(guarded, s.channel) }))))}`);
+    }
     expect(mine.short.length).toBeGreaterThanOrEqual(3);
     expect(mine.short.filter((s) => s.underWay > 1)).toEqual([]);
     expect(Math.max(...theirs.short.map((s) => s.underWay))).toBeGreaterThan(1);

@@ -3,7 +3,8 @@ import type { Viewer } from './harness';
 /** p2p-media-loader's message size (`webRtcMaxMessageSize`, 64 KiB − 1): every chunk of a segment but the last. */
 const FULL_CHUNK = 64 * 1024 - 1;
 
-/** p2p-media-loader's command code for "stop sending me that segment" (`PeerCommandType.CancelSegmentRequest`). */
+/** p2p-media-loader's command codes for "send me this segment" and "stop sending me that segment" (`PeerCommandType`). */
+const REQUEST_COMMAND = 1;
 const CANCEL_COMMAND = 5;
 
 /**
@@ -111,13 +112,30 @@ export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipt
   return all;
 }
 
-/** Notes on each received span the first cancel this page sent on its channel while it was arriving. */
+/**
+ * Notes on each received span when this page cancelled it: the first cancel it sent on the span's
+ * channel while the span was arriving, or, when the last request or cancel it sent on that channel
+ * before the span began was a cancel, the span's start (all of it is the tail of a cancelled upload: its
+ * first chunks were already on their way).
+ */
 function markCancels(spans: SegmentSpan[], sends: Array<[number, number, number, number]>): void {
-  for (const [at, channel, , command] of sends) {
-    if (command !== CANCEL_COMMAND) continue;
-    const span = spans.find((s) => s.channel === channel && s.start <= at && s.end >= at && s.cancelledAt === undefined);
-    if (span) span.cancelledAt = Math.round(at);
+  const commands = sends.filter(([, , , command]) => command === REQUEST_COMMAND || command === CANCEL_COMMAND);
+  for (const span of spans) {
+    const onChannel = commands.filter(([, channel]) => channel === span.channel);
+    const before = onChannel.filter(([at]) => at <= span.start).pop();
+    if (before?.[3] === CANCEL_COMMAND) {
+      span.cancelledAt = span.start;
+      continue;
+    }
+    const during = onChannel.find(([at, , , command]) => command === CANCEL_COMMAND && at > span.start && at <= span.end);
+    if (during) span.cancelledAt = Math.round(during[0]);
   }
+}
+
+/** What a page sent on one channel: p2p-media-loader's requests (1) and cancels (5), with page times (ms). */
+export async function commandsSent(viewer: Viewer, channel: number): Promise<Array<[number, number]>> {
+  const sends = await viewer.page.evaluate(() => (window as unknown as { __sends: Array<[number, number, number, number]> }).__sends);
+  return sends.filter(([, c, , command]) => c === channel && (command === REQUEST_COMMAND || command === CANCEL_COMMAND)).map(([at, , , command]) => [Math.round(at), command]);
 }
 
 /** Until when the page still wanted a span: its last chunk, or the cancel it sent. */
