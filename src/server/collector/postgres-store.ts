@@ -218,11 +218,6 @@ export class PostgresStore implements CollectorStore {
     return rows;
   }
 
-  async streamIds(from: number, to: number): Promise<string[]> {
-    const { rows } = await this.pool.query<{ s: string }>('SELECT DISTINCT stream_id AS s FROM minutes WHERE minute >= $1 AND minute < $2 ORDER BY s', [from, to]);
-    return rows.map((row) => row.s);
-  }
-
   async prune(beforeMs: number): Promise<{ minutes: number; sessions: number }> {
     const cutoff = Math.floor(beforeMs / MINUTE_MS) * MINUTE_MS;
     const minutes = (await this.pool.query('DELETE FROM minutes WHERE minute < $1', [cutoff])).rowCount ?? 0;

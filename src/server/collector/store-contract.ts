@@ -14,7 +14,6 @@ export interface ReadWindow {
 export interface ReadSource {
   minutes(from: number, to: number, streamId?: string): MinuteRow[] | Promise<MinuteRow[]>;
   sessions(from: number, to: number, streamId?: string): SessionRow[] | Promise<SessionRow[]>;
-  streamIds(from: number, to: number): string[] | Promise<string[]>;
   /** Per-minute rows in [from, to) of every stream, ordered by stream, then minute. */
   minutesByStream(from: number, to: number): MinuteRow[] | Promise<MinuteRow[]>;
 }
