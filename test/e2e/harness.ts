@@ -40,14 +40,18 @@ export interface MeshcastServer {
   stop(): Promise<void>;
 }
 
-/** Starts the real `meshcast serve` CLI (as built for meshcast-server) on free ports with the demo media and pages. */
-export async function startMeshcastServer(extraArgs: string[] = []): Promise<MeshcastServer> {
+/**
+ * Starts the real `meshcast serve` CLI (as built for meshcast-server) on free ports with the demo media and
+ * pages; `netns` runs it inside that network namespace (the network testbed).
+ */
+export async function startMeshcastServer(extraArgs: string[] = [], { netns }: { netns?: string } = {}): Promise<MeshcastServer> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   // MESHCAST_CPU_PROF=DIR writes the server's CPU profile there when it exits (benchmarks).
   const profile = process.env.MESHCAST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MESHCAST_CPU_PROF}`] : [];
+  const [command, prefix] = netns ? ['ip', ['netns', 'exec', netns, process.execPath]] : [process.execPath, []];
   const child = spawn(
-    process.execPath,
-    [...profile, CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), '--demo', path.join(ROOT, 'demo'),
+    command,
+    [...prefix, ...profile, CLI, 'serve', '--port', '0', '--tracker-port', '0', '--media', path.join(ROOT, 'demo/media'), '--demo', path.join(ROOT, 'demo'),
       ...(extraArgs.includes('--store') ? [] : ['--db', ':memory:']), '--token', TEST_TOKEN,
       // Every test viewer and beacon comes from 127.0.0.1; the plausibility tests set their own limit.
       '--sessions-per-address', '100000', ...extraArgs],
