@@ -143,7 +143,7 @@ export default [
   {
     input: { bench: 'test/bench/cli.ts', 'collector-bench': 'test/bench/collector-load.ts', 'tracker-bench': 'test/bench/tracker-load.ts', adversary: 'test/adversary/cli.ts', sim: 'test/sim/cli.ts' },
     external: devDependency,
-    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/adversary/*.ts', 'test/sim/*.ts', 'test/e2e/harness.ts', 'test/repo-root.ts'] })],
+    plugins: [typescript({ tsconfig: './tsconfig.json', outDir: 'build', sourceMap: true, noEmit: false, include: ['src/**/*.ts', 'test/bench/*.ts', 'test/net/*.ts', 'test/adversary/*.ts', 'test/sim/*.ts', 'test/e2e/harness.ts', 'test/repo-root.ts'] })],
     output: { dir: 'build', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name].js' },
   },
 ];

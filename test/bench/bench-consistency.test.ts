@@ -6,7 +6,7 @@ import type { BenchReport } from './report';
 
 const RUN_FIELDS = [
   'originBytes', 'distinctBytes', 'downloadedBytes', 'offload', 'rebufferRatio', 'rebufferCount',
-  'startupMsMedian', 'startupMsP95', 'integrityFailures', 'p2pStalls', 'cpuS', 'peakMemMB',
+  'startupMsMedian', 'startupMsP95', 'integrityFailures', 'p2pStalls', 'cpuS', 'peakMemMB', 'bitrateKbpsMean',
 ] as const;
 
 // A short real benchmark: the JSON must be complete and consistent. Not a speed threshold.
@@ -20,10 +20,10 @@ test('npm run bench: a short vod run with 3 viewers gives a complete, consistent
   expect(result.status).toBe(0);
   const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
 
-  expect(Object.keys(report).sort()).toEqual(['adversary', 'ceiling', 'duplication', 'durationS', 'http', 'media', 'p2p', 'policy', 'savings', 'scenario', 'targetLatency', 'viewers', 'waitForPeersMs']);
-  expect(report).toMatchObject({ scenario: 'vod', viewers: 3, durationS: 24, adversary: null, policy: 'guarded', targetLatency: null, waitForPeersMs: 0, media: 'vod' });
+  expect(Object.keys(report).sort()).toEqual(['adversary', 'ceiling', 'duplication', 'durationS', 'http', 'media', 'network', 'networkPlan', 'p2p', 'policy', 'savings', 'scenario', 'targetLatency', 'viewers', 'waitForPeersMs']);
+  expect(report).toMatchObject({ scenario: 'vod', viewers: 3, durationS: 24, adversary: null, policy: 'guarded', targetLatency: null, waitForPeersMs: 0, media: 'vod', network: 'loopback', networkPlan: null });
   for (const run of [report.p2p, report.http]) {
-    expect(Object.keys(run).sort()).toEqual([...RUN_FIELDS, 'liveLatencyMedianS'].sort());
+    expect(Object.keys(run).sort()).toEqual([...RUN_FIELDS, 'liveLatencyMedianS', 'peerConnections'].sort());
     // VOD has no live edge.
     expect(run.liveLatencyMedianS).toBeNull();
     for (const field of RUN_FIELDS) expect(Number.isFinite(run[field])).toBe(true);
@@ -31,7 +31,14 @@ test('npm run bench: a short vod run with 3 viewers gives a complete, consistent
     expect(run.originBytes).toBeGreaterThanOrEqual(run.distinctBytes);
     expect(run.cpuS).toBeGreaterThan(0);
     expect(run.peakMemMB).toBeGreaterThan(0);
+    // The 360p rendition (96 kbit/s in its playlist) played.
+    expect(run.bitrateKbpsMean).toBeGreaterThan(0);
   }
+  // Three viewers of one swarm connect to each other; the HTTP-only run makes no peer connection.
+  expect(report.p2p.peerConnections.connected).toBeGreaterThanOrEqual(2);
+  expect(report.p2p.peerConnections.attempted).toBeGreaterThanOrEqual(report.p2p.peerConnections.connected);
+  expect(report.p2p.peerConnections.relayed).toBe(0);
+  expect(report.http.peerConnections).toEqual({ attempted: 0, connected: 0, relayed: 0 });
   for (const field of ['savings', 'ceiling', 'duplication'] as const) expect(Number.isFinite(report[field])).toBe(true);
   // The origin sends each segment the P2P run needed at least once. (DESIGN's `ceiling` assumes both
   // runs need the same segments; the guard's P2P players prefetch less than hls.js alone, so in a

@@ -28,8 +28,8 @@ function pssKiB(pid: number): number {
 }
 
 /**
- * Samples CPU time and memory (PSS, so shared pages count once) of every process descended from
- * `rootPid` — the browser and its renderer, GPU and network processes. Processes that exit
+ * Samples CPU time and memory (PSS, so shared pages count once) of every process in the trees of
+ * `rootPids`: each browser with its renderer, GPU and network processes. Processes that exit
  * between samples keep the CPU time of their last sample.
  */
 export class ProcessSampler {
@@ -37,7 +37,16 @@ export class ProcessSampler {
   private peakKiB = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly rootPid: number) {}
+  private readonly rootPids = new Set<number>();
+
+  constructor(...rootPids: number[]) {
+    for (const pid of rootPids) this.rootPids.add(pid);
+  }
+
+  /** Samples one more process tree from now on (a browser launched after the start). */
+  add(rootPid: number): void {
+    this.rootPids.add(rootPid);
+  }
 
   start(intervalMs = 1000): void {
     this.sample();
@@ -52,6 +61,7 @@ export class ProcessSampler {
   }
 
   private sample(): void {
+    if (this.rootPids.size === 0) return;
     const procs = new Map<number, ProcInfo>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
@@ -60,8 +70,8 @@ export class ProcessSampler {
     }
     const descends = (pid: number): boolean => {
       for (let p = pid, hops = 0; p > 1 && hops < 64; hops += 1) {
+        if (this.rootPids.has(p)) return true;
         const parent = procs.get(p)?.ppid;
-        if (parent === this.rootPid) return true;
         if (parent === undefined) return false;
         p = parent;
       }

@@ -1,5 +1,6 @@
 import type { MeshcastStats } from '../../src/browser/index';
 import { percentile } from '../../src/browser/utils/percentile';
+import type { IceSummary } from '../net/ice-recorder';
 
 /** One run's figures, as DESIGN.md names them. */
 export interface RunResult {
@@ -17,10 +18,16 @@ export interface RunResult {
   peakMemMB: number;
   /** Live: median over viewers of their last latency behind the live edge, seconds; null for VOD. */
   liveLatencyMedianS: number | null;
+  /** Mean over viewers of the bitrate each last played (`bitrateKbps`), kbit/s; 0 when none played. */
+  bitrateKbpsMean: number;
+  /** Peer connections negotiated with another viewer, how many connected, and how many of those over a TURN relay. */
+  peerConnections: IceSummary;
 }
 
 export interface BenchReport {
   scenario: string;
+  /** Where the viewers ran: `loopback`, or a network testbed profile (`home`, `mixed`, `congested-cdn`). */
+  network: string;
   viewers: number;
   durationS: number;
   /** The misbehaving peer in the P2P run's swarm, if any. */
@@ -41,6 +48,7 @@ export interface RunMeasurement {
   origin: { segmentBytes: number; distinctSegmentBytes: number };
   /** Each viewer's last stats before it left. */
   viewers: MeshcastStats[];
+  peerConnections: IceSummary;
   cpuS: number;
   peakMemMB: number;
 }
@@ -71,12 +79,15 @@ export function summarizeRun(run: RunMeasurement): RunResult {
     cpuS: round(run.cpuS, 1),
     peakMemMB: Math.round(run.peakMemMB),
     liveLatencyMedianS: latencies.length === 0 ? null : round(percentile(latencies, 50), 1),
+    bitrateKbpsMean: run.viewers.length === 0 ? 0 : Math.round(sum(run.viewers.map((v) => v.bitrateKbps)) / run.viewers.length),
+    peerConnections: run.peerConnections,
   };
 }
 
-export function buildReport(scenario: string, viewers: number, durationS: number, p2p: RunResult, http: RunResult, adversary: string | null = null): BenchReport {
+export function buildReport(scenario: string, viewers: number, durationS: number, p2p: RunResult, http: RunResult, adversary: string | null = null, network = 'loopback'): BenchReport {
   return {
     scenario,
+    network,
     viewers,
     durationS,
     adversary,
@@ -105,21 +116,42 @@ export function findings(report: BenchReport): string[] {
   goals.push([`P2P rebuffering ratio no worse than HTTP-only (${pct(p2p.rebufferRatio, 2)} vs ${pct(http.rebufferRatio, 2)})`, p2p.rebufferRatio <= http.rebufferRatio]);
   goals.push([`P2P start-up median no worse than HTTP-only (${p2p.startupMsMedian} ms vs ${http.startupMsMedian} ms)`, p2p.startupMsMedian <= http.startupMsMedian]);
   goals.push([`no stall with a P2P request in flight (p2pStalls ${p2p.p2pStalls})`, p2p.p2pStalls === 0]);
+  goals.push(...networkGoals(report));
   for (const [goal, met] of goals) lines.push(`${met ? 'Goal met' : 'GOAL MISSED'}: ${goal}`);
   return lines;
+}
+
+/** The network testbed's goals for its profiles (see docs/network-testbed.md). */
+function networkGoals(report: BenchReport): Array<[string, boolean]> {
+  const { p2p, http } = report;
+  const share = report.ceiling > 0 ? report.savings / report.ceiling : 0;
+  switch (report.network) {
+    case 'home':
+      return [[`home: savings at least 95 % of the ceiling (${pct(share)})`, share >= 0.95]];
+    case 'congested-cdn': {
+      const binding = http.rebufferRatio > 0 || http.bitrateKbpsMean < p2p.bitrateKbpsMean;
+      return [
+        [`congested-cdn: the cap binds the HTTP-only run (rebuffering ${pct(http.rebufferRatio, 2)}, ${http.bitrateKbpsMean} kbit/s)`, binding],
+        [`congested-cdn: P2P rebuffers at most half as much as HTTP-only (${pct(p2p.rebufferRatio, 2)} vs ${pct(http.rebufferRatio, 2)})`, p2p.rebufferRatio <= http.rebufferRatio / 2],
+        [`congested-cdn: P2P plays a higher mean bitrate (${p2p.bitrateKbpsMean} vs ${http.bitrateKbpsMean} kbit/s)`, p2p.bitrateKbpsMean > http.bitrateKbpsMean],
+      ];
+    }
+    default:
+      return [];
+  }
 }
 
 const pct = (ratio: number, digits = 1) => `${(ratio * 100).toFixed(digits)} %`;
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
 
 export function markdownTable(report: BenchReport): string {
-  const header = '| run | origin MB | distinct MB | downloaded MB | offload | rebuffer ratio | rebuffers | start-up median / p95 ms | P2P stalls | integrity failures | CPU s | peak mem MB | live latency s |';
-  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const header = '| run | origin MB | distinct MB | downloaded MB | offload | rebuffer ratio | rebuffers | start-up median / p95 ms | P2P stalls | integrity failures | bitrate kbit/s | peer connections tried / made / relayed | CPU s | peak mem MB | live latency s |';
+  const rule = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const row = (name: string, r: RunResult) =>
-    `| ${name} | ${mb(r.originBytes)} | ${mb(r.distinctBytes)} | ${mb(r.downloadedBytes)} | ${pct(r.offload)} | ${pct(r.rebufferRatio, 2)} | ${r.rebufferCount} | ${r.startupMsMedian} / ${r.startupMsP95} | ${r.p2pStalls} | ${r.integrityFailures} | ${r.cpuS} | ${r.peakMemMB} | ${r.liveLatencyMedianS ?? '–'} |`;
+    `| ${name} | ${mb(r.originBytes)} | ${mb(r.distinctBytes)} | ${mb(r.downloadedBytes)} | ${pct(r.offload)} | ${pct(r.rebufferRatio, 2)} | ${r.rebufferCount} | ${r.startupMsMedian} / ${r.startupMsP95} | ${r.p2pStalls} | ${r.integrityFailures} | ${r.bitrateKbpsMean} | ${r.peerConnections.attempted} / ${r.peerConnections.connected} / ${r.peerConnections.relayed} | ${r.cpuS} | ${r.peakMemMB} | ${r.liveLatencyMedianS ?? '–'} |`;
   const share = report.ceiling > 0 ? ` (${pct(report.savings / report.ceiling)} of the ceiling)` : '';
   return [
-    `### ${report.scenario}, ${report.viewers} viewers, ${report.durationS} s each`,
+    `### ${report.scenario}, ${report.viewers} viewers, ${report.durationS} s each, network ${report.network}`,
     '',
     header,
     rule,

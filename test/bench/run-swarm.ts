@@ -1,44 +1,83 @@
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import type { MeshcastStats } from '../../src/browser/index';
 import { CHROMIUM_ARGS, chromiumPath, openViewer, type MeshcastServer, type Viewer } from '../e2e/harness';
+import { ICE_RECORDER, summarizeIce, type IceConnection } from '../net/ice-recorder';
 import { ProcessSampler } from './process-sampler';
 import type { RunMeasurement } from './report';
 import type { ScenarioPlan, ViewerPlan } from './scenarios';
 
 export type RunMode = 'p2p' | 'http';
 
-const sleepUntil = (t0: number, atS: number) => new Promise((r) => setTimeout(r, Math.max(0, t0 + atS * 1000 - Date.now())));
+/** A browser for one viewer, with its process (sampled for CPU and memory). */
+export interface ViewerBrowser {
+  browser: Browser;
+  pid: number;
+  close(): Promise<void>;
+}
 
 /**
- * Plays one scenario plan once, in a fresh Chromium, against the shared origin and tracker, and
- * returns what the origin counted, each viewer's last stats, and the browser's CPU and memory.
+ * Where the viewers run. Loopback (the default): one Chromium on this machine for all of them. The
+ * network testbed: `launch` gives each viewer its own Chromium in its own home, and pages load from
+ * `pageUrl` (the origin as the viewers reach it).
  */
-export async function runPlan(server: MeshcastServer, plan: ScenarioPlan, mode: RunMode, log: (msg: string) => void, extraQuery: Record<string, string> = {}): Promise<RunMeasurement> {
+export interface BenchSite {
+  pageUrl: string;
+  launch?: (viewerId: number) => Promise<ViewerBrowser>;
+}
+
+const sleepUntil = (t0: number, atS: number) => new Promise((r) => setTimeout(r, Math.max(0, t0 + atS * 1000 - Date.now())));
+
+async function launchLocal(): Promise<ViewerBrowser> {
+  const server = await chromium.launchServer({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.connect(server.wsEndpoint());
+  return { browser, pid: server.process().pid!, close: async () => { await browser.close(); await server.close(); } };
+}
+
+/**
+ * Plays one scenario plan once against the shared origin and tracker, in a fresh Chromium (or one per
+ * viewer on the testbed), and returns what the origin counted, each viewer's last stats and peer
+ * connections, and the browsers' CPU and memory.
+ */
+export async function runPlan(
+  server: MeshcastServer,
+  plan: ScenarioPlan,
+  mode: RunMode,
+  log: (msg: string) => void,
+  extraQuery: Record<string, string> = {},
+  site: BenchSite = { pageUrl: server.url },
+): Promise<RunMeasurement> {
   await fetch(`${server.url}/origin/reset`, { method: 'POST' });
-  const browserServer = await chromium.launchServer({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
-  const browser = await chromium.connect(browserServer.wsEndpoint());
-  const sampler = new ProcessSampler(browserServer.process().pid!);
+  const sampler = new ProcessSampler();
+  const shared = site.launch ? undefined : await launchLocal();
+  if (shared) sampler.add(shared.pid);
   sampler.start();
   const finalStats: MeshcastStats[] = [];
+  const connections: IceConnection[] = [];
   let usage: { cpuS: number; peakMemMB: number };
   try {
     const t0 = Date.now();
     const session = async (viewer: ViewerPlan) => {
       await sleepUntil(t0, viewer.joinAtS);
-      const query = new URLSearchParams({ ...viewer.query, ...extraQuery, ...(mode === 'http' ? { p2p: '0' } : {}) });
-      const page: Viewer = await openViewer(browser, `${server.url}/demo/hlsjs.html?${query}`);
-      log(`  ${mode} viewer ${viewer.id} joined at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      await sleepUntil(t0, viewer.leaveAtS);
-      finalStats[viewer.id] = await page.stats();
-      const errors = await page.fatalErrors();
-      if (errors.length > 0) log(`  ${mode} viewer ${viewer.id} fatal errors: ${JSON.stringify(errors)}`);
-      await page.close();
+      const own = site.launch ? await site.launch(viewer.id) : undefined;
+      if (own) sampler.add(own.pid);
+      try {
+        const query = new URLSearchParams({ ...viewer.query, ...extraQuery, ...(mode === 'http' ? { p2p: '0' } : {}) });
+        const page: Viewer = await openViewer((own ?? shared!).browser, `${site.pageUrl}/demo/hlsjs.html?${query}`, undefined, ICE_RECORDER);
+        log(`  ${mode} viewer ${viewer.id} joined at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        await sleepUntil(t0, viewer.leaveAtS);
+        finalStats[viewer.id] = await page.stats();
+        connections.push(...(await page.page.evaluate(() => (window as unknown as { __ice: IceConnection[] }).__ice)));
+        const errors = await page.fatalErrors();
+        if (errors.length > 0) log(`  ${mode} viewer ${viewer.id} fatal errors: ${JSON.stringify(errors)}`);
+        await page.close();
+      } finally {
+        await own?.close();
+      }
     };
     await Promise.all(plan.viewers.map(session));
   } finally {
     usage = sampler.stop();
-    await browser.close();
-    await browserServer.close();
+    await shared?.close();
   }
-  return { origin: await server.originBytes(), viewers: finalStats, ...usage };
+  return { origin: await server.originBytes(), viewers: finalStats, peerConnections: summarizeIce(connections), ...usage };
 }

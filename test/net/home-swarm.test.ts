@@ -29,7 +29,7 @@ describe('network testbed: a home swarm behind NAT', () => {
     const options = { rtcConfig: { iceServers: bed.iceServers() } };
     const url = `${server.pageUrl}/demo/hlsjs.html?src=vod&level=1&options=${encodeURIComponent(JSON.stringify(options))}`;
     for (let i = 0; i < VIEWERS; i++) {
-      const browser = await bed.launchBrowser(i, server.pageUrl);
+      const { browser } = await bed.launchBrowser(i, server.pageUrl);
       viewers.push(await openViewer(browser, url, undefined, ICE_RECORDER));
       // The first viewer buffers some segments before the others join, so that there is something to share.
       if (i === 0) await waitFor('the first viewer to buffer', () => viewers[0].stats(), (s) => s.segmentsHttp >= 5, 60_000);

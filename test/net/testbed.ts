@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserServer } from 'playwright-core';
 import type { AccountingReport } from '../../src/server/origin/byte-accounting';
 import { CHROMIUM_ARGS, chromiumPath, startMeshcastServer, stopChild, type MeshcastServer } from '../e2e/harness';
 import { checkPrerequisites, delayLineBinary, execIn, sweepStaleRuns } from './net-commands';
@@ -13,6 +13,13 @@ const TUN = 'dl0';
 const TURN_PORT = 3478;
 const TURN_USER = 'meshcast';
 const TURN_PASSWORD = 'meshcast-testbed';
+
+/** A Chromium in a viewer's namespace; `pid` is its browser process (for CPU and memory sampling). */
+export interface TestbedBrowser {
+  browser: Browser;
+  pid: number;
+  close(): Promise<void>;
+}
 
 /** `meshcast serve` inside the cdn namespace: `url` is its host-link address (the test's), `pageUrl` the viewers'. */
 export interface TestbedServer extends MeshcastServer {
@@ -28,7 +35,7 @@ let runCounter = 0;
  */
 export class NetworkTestbed {
   private readonly children: ChildProcess[] = [];
-  private readonly browsers: Browser[] = [];
+  private readonly browserServers: BrowserServer[] = [];
   private readonly scratch = mkdtempSync(path.join(tmpdir(), 'meshcast-net-'));
   private readonly onExit = () => this.removeAll();
   private destroyed = false;
@@ -80,17 +87,25 @@ export class NetworkTestbed {
    * Chromium inside viewer `index`'s namespace. `secureOrigin` (the page's origin) is treated as secure, as
    * an https page would be, so WebCrypto (segment verification) works over the testbed's plain http.
    */
-  async launchBrowser(index: number, secureOrigin: string): Promise<Browser> {
+  async launchBrowser(index: number, secureOrigin: string): Promise<TestbedBrowser> {
     const wrapper = path.join(this.scratch, `chromium-${index}.sh`);
     writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${this.names.viewers[index]} ${chromiumPath()} "$@"\n`);
     chmodSync(wrapper, 0o755);
-    const browser = await chromium.launch({
+    const server = await chromium.launchServer({
       executablePath: wrapper,
       headless: true,
       args: [...CHROMIUM_ARGS, `--unsafely-treat-insecure-origin-as-secure=${secureOrigin}`],
     });
-    this.browsers.push(browser);
-    return browser;
+    this.browserServers.push(server);
+    const browser = await chromium.connect(server.wsEndpoint());
+    return {
+      browser,
+      pid: server.process().pid!,
+      close: async () => {
+        await browser.close().catch(() => undefined);
+        await server.close().catch(() => undefined);
+      },
+    };
   }
 
   /** A long-running command in a namespace, ended with the bed. */
@@ -103,7 +118,7 @@ export class NetworkTestbed {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    await Promise.all(this.browsers.map((browser) => browser.close().catch(() => undefined)));
+    await Promise.all(this.browserServers.map((server) => server.close().catch(() => undefined)));
     await Promise.all(this.children.map(stopChild));
     this.removeAll();
     process.removeListener('exit', this.onExit);

@@ -8,6 +8,8 @@ const viewer = (over: Partial<RunMeasurement['viewers'][number]>): RunMeasuremen
   ...over,
 });
 
+const NO_PEERS = { attempted: 0, connected: 0, relayed: 0 };
+
 describe('bench report math', () => {
   test('nearest-rank percentiles', () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
@@ -24,11 +26,13 @@ describe('bench report math', () => {
       ],
       cpuS: 12.34,
       peakMemMB: 500.4,
+      peerConnections: { attempted: 3, connected: 2, relayed: 1 },
     });
     expect(run).toEqual({
       originBytes: 400, distinctBytes: 300, downloadedBytes: 600, offload: 0.3333,
       rebufferRatio: 0.0476, rebufferCount: 1, startupMsMedian: 400, startupMsP95: 600,
       integrityFailures: 2, p2pStalls: 1, cpuS: 12.3, peakMemMB: 500, liveLatencyMedianS: null,
+      bitrateKbpsMean: 100, peerConnections: { attempted: 3, connected: 2, relayed: 1 },
     });
   });
 
@@ -38,18 +42,19 @@ describe('bench report math', () => {
       viewers: [viewer({ liveLatencyS: 10.2 }), viewer({ liveLatencyS: 11.8 }), viewer({ liveLatencyS: 30 })],
       cpuS: 0,
       peakMemMB: 0,
+      peerConnections: NO_PEERS,
     });
     expect(run.liveLatencyMedianS).toBe(11.8);
   });
 
   test('a viewer that never started makes start-up infinite, not missing', () => {
-    const run = summarizeRun({ origin: { segmentBytes: 0, distinctSegmentBytes: 0 }, viewers: [viewer({ startupMs: null })], cpuS: 0, peakMemMB: 0 });
+    const run = summarizeRun({ origin: { segmentBytes: 0, distinctSegmentBytes: 0 }, viewers: [viewer({ startupMs: null })], cpuS: 0, peakMemMB: 0, peerConnections: NO_PEERS });
     expect(run.startupMsP95).toBe(Number.POSITIVE_INFINITY);
   });
 
   test('savings, ceiling and duplication come from the origin counts of both runs', () => {
-    const http = summarizeRun({ origin: { segmentBytes: 4_000, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 4_000 })], cpuS: 1, peakMemMB: 1 });
-    const p2p = summarizeRun({ origin: { segmentBytes: 1_100, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 1_100, p2pBytes: 2_900 })], cpuS: 1, peakMemMB: 1 });
+    const http = summarizeRun({ origin: { segmentBytes: 4_000, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 4_000 })], cpuS: 1, peakMemMB: 1, peerConnections: NO_PEERS });
+    const p2p = summarizeRun({ origin: { segmentBytes: 1_100, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 1_100, p2pBytes: 2_900 })], cpuS: 1, peakMemMB: 1, peerConnections: NO_PEERS });
     const report = buildReport('vod', 4, 90, p2p, http);
     expect(report).toMatchObject({ savings: 0.725, ceiling: 0.75, duplication: 1.1 });
     const lines = findings(report);
@@ -58,11 +63,23 @@ describe('bench report math', () => {
   });
 
   test('says plainly when the players and the origin disagree', () => {
-    const http = summarizeRun({ origin: { segmentBytes: 1_000, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 1_000 })], cpuS: 1, peakMemMB: 1 });
+    const http = summarizeRun({ origin: { segmentBytes: 1_000, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 1_000 })], cpuS: 1, peakMemMB: 1, peerConnections: NO_PEERS });
     // Players claim 90 % from peers, but the origin sent half of what they downloaded.
-    const p2p = summarizeRun({ origin: { segmentBytes: 500, distinctSegmentBytes: 500 }, viewers: [viewer({ httpBytes: 100, p2pBytes: 900 })], cpuS: 1, peakMemMB: 1 });
+    const p2p = summarizeRun({ origin: { segmentBytes: 500, distinctSegmentBytes: 500 }, viewers: [viewer({ httpBytes: 100, p2pBytes: 900 })], cpuS: 1, peakMemMB: 1, peerConnections: NO_PEERS });
     expect(findings(buildReport('vod', 1, 90, p2p, http))[0]).toBe(
       "DISAGREE: offload from the origin's count is 50.0 % but the players report 90.0 % (40.0 points apart).",
     );
+  });
+
+  test('congested-cdn: the goals need the cap to bind, half the rebuffering and a higher mean bitrate', () => {
+    const run = (rebufferMs: number, bitrateKbps: number) =>
+      summarizeRun({ origin: { segmentBytes: 1_000, distinctSegmentBytes: 1_000 }, viewers: [viewer({ httpBytes: 1_000, rebufferMs, bitrateKbps })], cpuS: 1, peakMemMB: 1, peerConnections: NO_PEERS });
+    const met = findings(buildReport('abr', 1, 90, run(400, 2_000), run(1_000, 800), null, 'congested-cdn'));
+    expect(met.filter((l) => l.startsWith('Goal met: congested-cdn'))).toHaveLength(3);
+    const missed = findings(buildReport('abr', 1, 90, run(600, 2_000), run(1_000, 800), null, 'congested-cdn'));
+    expect(missed).toContain('GOAL MISSED: congested-cdn: P2P rebuffers at most half as much as HTTP-only (5.66 % vs 9.09 %)');
+    // Nothing binds: HTTP-only neither rebuffered nor played lower.
+    const unbound = findings(buildReport('abr', 1, 90, run(0, 800), run(0, 800), null, 'congested-cdn'));
+    expect(unbound.some((l) => l.startsWith('GOAL MISSED: congested-cdn: the cap binds'))).toBe(true);
   });
 });
