@@ -65,7 +65,8 @@ export async function runPlan(
         const page: Viewer = await openViewer((own ?? shared!).browser, `${site.pageUrl}/demo/hlsjs.html?${query}`, undefined, ICE_RECORDER);
         log(`  ${mode} viewer ${viewer.id} joined at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         await sleepUntil(t0, viewer.leaveAtS);
-        finalStats[viewer.id] = await page.stats();
+        const stats = (finalStats[viewer.id] = await page.stats());
+        log(`  ${mode} viewer ${viewer.id} left: ${(stats.httpBytes / 1e6).toFixed(2)} MB over HTTP, ${(stats.p2pBytes / 1e6).toFixed(2)} MB from peers, ${stats.bitrateKbps} kbit/s, ${stats.rebufferCount} rebuffers, ${stats.peers} peers`);
         connections.push(...(await page.page.evaluate(() => (window as unknown as { __ice: IceConnection[] }).__ice)));
         const errors = await page.fatalErrors();
         if (errors.length > 0) log(`  ${mode} viewer ${viewer.id} fatal errors: ${JSON.stringify(errors)}`);

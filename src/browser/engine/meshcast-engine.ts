@@ -6,13 +6,16 @@ import { BeaconSender, newSessionId } from '../stats/beacon-sender';
 import type { Beacon } from '../stats/beacon-schema';
 import { PlaybackQoe } from '../stats/playback-qoe';
 import { QoeObserver } from '../stats/qoe-observer';
-import { SessionStats, type SegmentSource } from '../stats/session-stats';
+import { SessionStats, type SegmentBytes, type SegmentSource } from '../stats/session-stats';
 import { SourceSession, type SessionSource } from './source-session';
 
 /** Events a {@link MeshcastEngine} emits. */
 export interface MeshcastEventMap {
-  /** A segment finished downloading, from the origin or from a peer. */
-  segmentLoaded: (event: { source: SegmentSource; bytes: number; url: string }) => void;
+  /**
+   * A segment finished downloading, from the origin or from a peer: `source` is where its last bytes
+   * came from, `parts` its bytes by source (a segment begun from a peer can be finished over HTTP).
+   */
+  segmentLoaded: (event: { source: SegmentSource; bytes: number; url: string; parts: SegmentBytes }) => void;
   /** A fatal playback error; the source stops. */
   error: (error: MeshcastError) => void;
 }
@@ -105,9 +108,9 @@ export class MeshcastEngine {
       stats: this.sessionStats,
       qoe: this.qoe,
       observer: this.observer,
-      onSegment: (source, bytes, url) => {
-        this.sessionStats.recordSegment(source, bytes);
-        this.emit('segmentLoaded', { source, bytes, url });
+      onSegment: (source, bytes, url, parts = source === 'p2p' ? { http: 0, p2p: bytes } : { http: bytes, p2p: 0 }) => {
+        this.sessionStats.recordSegment(source, bytes, parts);
+        this.emit('segmentLoaded', { source, bytes, url, parts });
       },
       onError: (error) => this.emit('error', error),
       // A count for another stream (the previous source) says nothing about this one.

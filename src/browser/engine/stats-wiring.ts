@@ -1,11 +1,12 @@
 import Hls, { type FragLoadedData, type LevelSwitchedData, type ManifestLoadedData } from 'hls.js';
-import type { CoreEventMap, PeerDetails, SegmentLoadDetails, SegmentStartDetails } from 'p2p-media-loader-core';
+import type { CoreEventMap, PeerDetails, SegmentStartDetails } from 'p2p-media-loader-core';
 import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { IntegrityGuard } from '../integrity/integrity-guard';
 import type { PolicyController } from '../policy/policy-controller';
 import type { PlaybackQoe } from '../stats/playback-qoe';
 import type { QoeObserver } from '../stats/qoe-observer';
-import type { SegmentSource, SessionStats } from '../stats/session-stats';
+import { segmentParts, type PatchedSegmentLoadDetails } from './segment-parts';
+import type { SegmentBytes, SegmentSource, SessionStats } from '../stats/session-stats';
 import { Disposer } from '../utils/disposer';
 import { hlsListener } from '../utils/hls-listeners';
 
@@ -17,8 +18,9 @@ export interface StatsSinks {
   stats: SessionStats;
   qoe: PlaybackQoe;
   observer: QoeObserver;
-  onSegment(source: SegmentSource, bytes: number, url: string): void;
+  onSegment(source: SegmentSource, bytes: number, url: string, parts?: SegmentBytes): void;
 }
+
 
 /** The P2P parts that follow what hls.js and p2p-media-loader report; absent with P2P off. */
 export interface P2PParts {
@@ -74,10 +76,10 @@ export class StatsWiring {
     };
     // onSegmentLoaded fires for completed segments only, unlike onChunkDownloaded, which also counts
     // bytes of requests that later abort or fail validation.
-    on('onSegmentLoaded', (details: SegmentLoadDetails) => {
+    on('onSegmentLoaded', (details: PatchedSegmentLoadDetails) => {
       sinks.observer.p2pRequestEnded(details.segmentUrl);
       integrity.peers.requestEnded(details.segmentUrl);
-      sinks.onSegment(details.downloadSource, details.bytesLength, details.segmentUrl);
+      sinks.onSegment(details.downloadSource, details.bytesLength, details.segmentUrl, segmentParts(details));
     });
     on('onSegmentStart', ({ segment, downloadSource, peerId }: SegmentStartDetails) => {
       if (downloadSource !== 'p2p') return;

@@ -3,22 +3,28 @@ import { UploadCounter } from './upload-counter';
 /** Where a segment's bytes came from. */
 export type SegmentSource = 'http' | 'p2p';
 
+/** A segment's bytes by where they came from: one begun from a peer and resumed over HTTP came from both. */
+export interface SegmentBytes {
+  http: number;
+  p2p: number;
+}
+
 /**
  * Delivery statistics. Bytes count completed segments only: a request that aborts or fails
  * validation contributes nothing, so these figures match what the player could use.
  */
 export interface DeliveryStats {
-  /** Bytes of segments downloaded from the origin (CDN). */
+  /** Bytes of segments downloaded from the origin (CDN), the HTTP part of a segment begun from a peer included. */
   httpBytes: number;
-  /** Bytes of segments downloaded from peers. */
+  /** Bytes of segments downloaded from peers, the P2P part of a segment finished over HTTP included. */
   p2pBytes: number;
   /** Bytes of segments this viewer sent to peers, completed uploads only. */
   uploadedBytes: number;
   /** p2pBytes / (p2pBytes + httpBytes); 0 before any segment. */
   offloadRatio: number;
-  /** Segments downloaded from the origin. */
+  /** Segments whose last bytes came from the origin. */
   segmentsHttp: number;
-  /** Segments downloaded from peers. */
+  /** Segments whose last bytes came from peers. */
   segmentsP2P: number;
   /** Peers currently connected. */
   peers: number;
@@ -46,16 +52,18 @@ export class SessionStats {
   private readonly connectionsByPeer = new Map<string, number>();
   private readonly uploads = new UploadCounter();
 
-  recordSegment(source: SegmentSource, bytes: number): void {
+  /**
+   * A completed segment. `source` is where its last bytes came from (it counts the segment there);
+   * `parts`, when given, splits its bytes by source.
+   */
+  recordSegment(source: SegmentSource, bytes: number, parts?: SegmentBytes): void {
     if (!Number.isFinite(bytes) || bytes < 0) return;
     this.uploads.segmentHeld(bytes);
-    if (source === 'p2p') {
-      this.p2pBytes += bytes;
-      this.segmentsP2P += 1;
-    } else {
-      this.httpBytes += bytes;
-      this.segmentsHttp += 1;
-    }
+    const split = parts ?? (source === 'p2p' ? { http: 0, p2p: bytes } : { http: bytes, p2p: 0 });
+    this.httpBytes += split.http;
+    this.p2pBytes += split.p2p;
+    if (source === 'p2p') this.segmentsP2P += 1;
+    else this.segmentsHttp += 1;
   }
 
   /** A raw chunk p2p-media-loader sent to a peer; only completed uploads count. */

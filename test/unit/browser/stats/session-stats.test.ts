@@ -16,6 +16,12 @@ describe('SessionStats', () => {
     expect(stats.snapshot()).toMatchObject({ httpBytes: 1000, p2pBytes: 4000, segmentsHttp: 1, segmentsP2P: 2, offloadRatio: 0.8 });
   });
 
+  test('a segment from both sources adds its bytes to each and counts once, where its last bytes came from', () => {
+    const stats = new SessionStats();
+    stats.recordSegment('http', 1000, { http: 400, p2p: 600 });
+    expect(stats.snapshot()).toMatchObject({ httpBytes: 400, p2pBytes: 600, segmentsHttp: 1, segmentsP2P: 0, offloadRatio: 0.6 });
+  });
+
   test('ignores impossible byte counts', () => {
     const stats = new SessionStats();
     stats.recordSegment('http', -5);
