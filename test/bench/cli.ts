@@ -108,6 +108,13 @@ async function main(): Promise<void> {
     log(`bench: network testbed ${network}: ${describePlan(networkPlan)}`);
     bed = await NetworkTestbed.create(networkPlan);
     const testbed = bed;
+    // Ctrl-C or a kill: the namespaces go with the run (a SIGKILL leaves them to the next run's sweep).
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        testbed.removeNow();
+        process.exit(130);
+      });
+    }
     const onTestbed = await testbed.startServer(['--live-window', '60']);
     server = onTestbed;
     site = { pageUrl: onTestbed.pageUrl, launch: (id) => testbed.launchBrowser(id, onTestbed.pageUrl) };
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
     const report = {
       ...buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null, network),
       networkPlan,
+      ...(networkPlan && { topBitrateKbps: topBitrateKbps(media) }),
       policy: values.policy,
       targetLatency: targetLatency === undefined ? null : Number(targetLatency),
       waitForPeersMs,

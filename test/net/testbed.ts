@@ -124,6 +124,12 @@ export class NetworkTestbed {
     process.removeListener('exit', this.onExit);
   }
 
+  /** Removes the namespaces at once, synchronously (for a signal handler: the processes in them die with them). */
+  removeNow(): void {
+    this.destroyed = true;
+    this.removeAll();
+  }
+
   private removeAll(): void {
     destroyTopology(this.names);
     rmSync(this.scratch, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { committedResults, resultsTable } from '../bench/results-table';
+import { committedNetworkResults, committedResults, networkTable, resultsTable } from '../bench/results-table';
 import { calibrationTable } from '../sim/sim-calibration';
 import { scaleTable } from '../sim/sim-scale';
 
@@ -8,6 +8,12 @@ const doc = (name: string) => readFileSync(`docs/${name}`, 'utf8');
 
 test('docs/benchmark.md shows every committed benchmark report, as written', () => {
   expect(doc('benchmark.md')).toContain(resultsTable(committedResults('bench-results')));
+});
+
+test('docs/network-testbed.md shows every committed testbed report, as written', () => {
+  const results = committedNetworkResults('bench-results');
+  expect(results.length).toBeGreaterThan(0);
+  expect(doc('network-testbed.md')).toContain(networkTable(results));
 });
 
 test("docs/simulator.md shows the simulator's committed scale and calibration results", () => {
@@ -20,7 +26,7 @@ test("docs/simulator.md shows the simulator's committed scale and calibration re
 
 test('README links every page in docs/', () => {
   const readme = readFileSync('README.md', 'utf8');
-  for (const page of ['delivery-policy', 'benchmark', 'simulator', 'deployment', 'threat-model']) {
+  for (const page of ['delivery-policy', 'benchmark', 'simulator', 'deployment', 'threat-model', 'network-testbed']) {
     expect(readme).toContain(`(docs/${page}.md)`);
   }
 });

@@ -1,6 +1,7 @@
 import type { HlsConfig } from 'hls.js';
 import type { CmcdBridge } from './cmcd-bridge';
 import { withoutCmcdQuery } from './cmcd-bridge';
+import { raiseToBandwidth, type LoadingStats } from './abr-stats';
 import { copyingFragmentLoader } from './copying-fragment-loader';
 
 type Callbacks = { onSuccess: (response: { data?: unknown; url?: string }, ...rest: unknown[]) => void };
@@ -13,6 +14,8 @@ export interface LoaderHooks {
   onHttpSegment(bytes: number, url: string): void;
   /** Set when hls.js sends CMCD. */
   cmcd: CmcdBridge | undefined;
+  /** Bits per second the origin delivers to this viewer now, when measured: hls.js's estimate never says less. */
+  httpBitsPerS?: () => number | undefined;
 }
 
 /**
@@ -75,7 +78,14 @@ export function meshcastLoaders(pml: Pick<HlsConfig, 'fLoader' | 'pLoader'>, hoo
           context.url = url;
         }
       }
-      super.load(context, config, callbacks);
+      const { httpBitsPerS } = hooks;
+      super.load(context, config, httpBitsPerS ? {
+        ...callbacks,
+        onSuccess: (response: { data?: unknown; url?: string }, stats: unknown, ...rest: unknown[]) => {
+          raiseToBandwidth(stats as LoadingStats, httpBitsPerS());
+          callbacks.onSuccess(response, stats, ...rest);
+        },
+      } : callbacks);
     }
   }
 

@@ -25,9 +25,11 @@ export interface P2PContext {
   onHttpSegment(bytes: number, url: string): void;
   /** Set when hls.js sends CMCD: p2p-media-loader's own HTTP requests carry it too. */
   cmcd: CmcdBridge | undefined;
+  /** The origin's measured delivery to this viewer (the guarded policy's), bits per second. */
+  httpBitsPerS?: () => number | undefined;
 }
 
-export function createP2P(options: ResolvedOptions, swarmId: string, peerId: string | undefined, { stats, onHttpSegment, cmcd }: P2PContext): P2PSetup {
+export function createP2P(options: ResolvedOptions, swarmId: string, peerId: string | undefined, { stats, onHttpSegment, cmcd, httpBitsPerS }: P2PContext): P2PSetup {
   const guarded = options.policy.mode === 'guarded';
   let engine: HlsJsP2PEngine | undefined;
   // P2P waits for a sidecar under `integrity.mode: 'required'`; the guard switches it on once one loads.
@@ -55,6 +57,6 @@ export function createP2P(options: ResolvedOptions, swarmId: string, peerId: str
   return {
     engine,
     integrity,
-    loaders: meshcastLoaders({ fLoader: fLoader as HlsConfig['fLoader'], pLoader: pLoader as HlsConfig['pLoader'] }, { onHttpSegment, cmcd }),
+    loaders: meshcastLoaders({ fLoader: fLoader as HlsConfig['fLoader'], pLoader: pLoader as HlsConfig['pLoader'] }, { onHttpSegment, cmcd, httpBitsPerS }),
   };
 }

@@ -55,6 +55,8 @@ export class SourceSession {
         stats: sinks.stats,
         onHttpSegment: (bytes, url) => sinks.onSegment('http', bytes, url),
         cmcd,
+        // The policy exists from below on; until then (and without it) hls.js's estimate is p2p-media-loader's.
+        httpBitsPerS: guarded ? () => this.policy?.httpBitsPerS() : undefined,
       });
       this.cmcd = cmcd;
     }

@@ -51,6 +51,8 @@ export class PolicyController {
   /** Segments this viewer has (by URL), newest last; the oldest are forgotten past a few hundred. */
   private readonly loaded = new Set<string>();
   private readonly recentLoadS: number[] = [];
+  /** Bits per second of recent HTTP segments, newest last. */
+  private readonly recentHttpBitsPerS: number[] = [];
   private readonly budget: UploadBudget | undefined;
   private applied: GuardDecision | undefined;
   private appliedHttpConcurrency = PML_HTTP_CONCURRENCY;
@@ -71,7 +73,8 @@ export class PolicyController {
       if (downloadSource === 'http') this.httpStarts.set(segment.url, performance.now());
       else this.p2pLoading.add(segment.url);
     });
-    on('onSegmentLoaded', ({ segmentUrl, downloadSource }) => {
+    on('onSegmentLoaded', (details) => {
+      const { segmentUrl, downloadSource } = details;
       const started = this.httpStarts.get(segmentUrl);
       this.httpStarts.delete(segmentUrl);
       this.p2pLoading.delete(segmentUrl);
@@ -80,8 +83,15 @@ export class PolicyController {
       if (downloadSource !== 'http' || started === undefined) return;
       if (this.measuredSegments === 0) this.recentLoadS.length = 0;
       this.measuredSegments += 1;
-      this.recentLoadS.push((performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      this.recentLoadS.push(seconds);
       if (this.recentLoadS.length > 5) this.recentLoadS.shift();
+      // A segment resumed over HTTP after a peer sent its start: only its HTTP part took this time.
+      const httpBytes = (details as { httpBytes?: number }).httpBytes ?? details.bytesLength;
+      if (seconds > 0 && httpBytes > 0) {
+        this.recentHttpBitsPerS.push((httpBytes * 8) / seconds);
+        if (this.recentHttpBitsPerS.length > 5) this.recentHttpBitsPerS.shift();
+      }
     });
     const ended = ({ segment }: { segment: { url: string } }): void => {
       this.httpStarts.delete(segment.url);
@@ -129,6 +139,13 @@ export class PolicyController {
    * A request to the origin took `seconds` (a playlist): until a segment has been timed, that is the
    * best guess of how fast the origin answers, better than assuming a slow one.
    */
+  /** What the origin delivers to this viewer now: the median of its last five HTTP segments, bits per second. */
+  httpBitsPerS(): number | undefined {
+    if (this.recentHttpBitsPerS.length === 0) return undefined;
+    const sorted = [...this.recentHttpBitsPerS].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+  }
+
   originResponded(seconds: number): void {
     if (this.measuredSegments > 0) return;
     this.recentLoadS.splice(0, this.recentLoadS.length, seconds);

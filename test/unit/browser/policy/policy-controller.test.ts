@@ -213,3 +213,33 @@ describe('PolicyController download concurrency', () => {
     controller.destroy();
   });
 });
+
+describe('PolicyController HTTP throughput', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  const httpSegment = (engine: FakeEngine, n: number, ms: number, details: Record<string, number>) => {
+    const url = `https://cdn.test/seg_${n}.m4s`;
+    engine.emit('onSegmentStart', { segment: { url }, downloadSource: 'http' });
+    jest.advanceTimersByTime(ms);
+    engine.emit('onSegmentLoaded', { segmentUrl: url, downloadSource: 'http', ...details });
+  };
+
+  test('the median of the last five HTTP segments; a segment resumed after a peer counts only its HTTP part', () => {
+    const engine = new FakeEngine();
+    const controller = new PolicyController(engine.target, resolvePolicy({}, undefined), null);
+    expect(controller.httpBitsPerS()).toBeUndefined();
+    // 1 MB in 200 ms: 40 Mbit/s.
+    httpSegment(engine, 1, 200, { bytesLength: 1_000_000 });
+    expect(controller.httpBitsPerS()).toBeCloseTo(40e6, -3);
+    // A 2 MB segment whose first 1.5 MB came from a peer: 0.5 MB over HTTP in 100 ms, 40 Mbit/s too.
+    httpSegment(engine, 2, 100, { bytesLength: 2_000_000, httpBytes: 500_000, p2pBytes: 1_500_000 });
+    expect(controller.httpBitsPerS()).toBeCloseTo(40e6, -3);
+    // One slow sample among five does not move the median.
+    httpSegment(engine, 3, 2_000, { bytesLength: 1_000_000 });
+    httpSegment(engine, 4, 200, { bytesLength: 1_000_000 });
+    httpSegment(engine, 5, 200, { bytesLength: 1_000_000 });
+    expect(controller.httpBitsPerS()).toBeCloseTo(40e6, -3);
+    controller.destroy();
+  });
+});
