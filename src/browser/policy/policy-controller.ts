@@ -139,11 +139,14 @@ export class PolicyController {
    * A request to the origin took `seconds` (a playlist): until a segment has been timed, that is the
    * best guess of how fast the origin answers, better than assuming a slow one.
    */
-  /** What the origin delivers to this viewer now: the median of its last five HTTP segments, bits per second. */
+  /**
+   * What the origin surely delivers to this viewer now: the slowest of its last five HTTP segments, bits per
+   * second. The slowest, because on a congested path a median let hls.js pick renditions that then stalled
+   * (network testbed, `congested-cdn`).
+   */
   httpBitsPerS(): number | undefined {
     if (this.recentHttpBitsPerS.length === 0) return undefined;
-    const sorted = [...this.recentHttpBitsPerS].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+    return Math.min(...this.recentHttpBitsPerS);
   }
 
   originResponded(seconds: number): void {

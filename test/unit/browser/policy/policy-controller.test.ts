@@ -225,7 +225,7 @@ describe('PolicyController HTTP throughput', () => {
     engine.emit('onSegmentLoaded', { segmentUrl: url, downloadSource: 'http', ...details });
   };
 
-  test('the median of the last five HTTP segments; a segment resumed after a peer counts only its HTTP part', () => {
+  test('the slowest of the last five HTTP segments; a segment resumed after a peer counts only its HTTP part', () => {
     const engine = new FakeEngine();
     const controller = new PolicyController(engine.target, resolvePolicy({}, undefined), null);
     expect(controller.httpBitsPerS()).toBeUndefined();
@@ -235,10 +235,12 @@ describe('PolicyController HTTP throughput', () => {
     // A 2 MB segment whose first 1.5 MB came from a peer: 0.5 MB over HTTP in 100 ms, 40 Mbit/s too.
     httpSegment(engine, 2, 100, { bytesLength: 2_000_000, httpBytes: 500_000, p2pBytes: 1_500_000 });
     expect(controller.httpBitsPerS()).toBeCloseTo(40e6, -3);
-    // One slow sample among five does not move the median.
+    // One slow segment (4 Mbit/s) sets it while it is among the last five...
     httpSegment(engine, 3, 2_000, { bytesLength: 1_000_000 });
-    httpSegment(engine, 4, 200, { bytesLength: 1_000_000 });
-    httpSegment(engine, 5, 200, { bytesLength: 1_000_000 });
+    for (let n = 4; n <= 7; n++) httpSegment(engine, n, 200, { bytesLength: 1_000_000 });
+    expect(controller.httpBitsPerS()).toBeCloseTo(4e6, -3);
+    // ...and no longer once five faster ones came after it.
+    httpSegment(engine, 8, 200, { bytesLength: 1_000_000 });
     expect(controller.httpBitsPerS()).toBeCloseTo(40e6, -3);
     controller.destroy();
   });
