@@ -101,10 +101,11 @@ async function main(): Promise<void> {
   let networkPlan: NetworkPlan | null = null;
   let server: MeshcastServer;
   let site: BenchSite | undefined;
+  const topKbps = topBitrateKbps(media);
   if (network === 'loopback') {
     server = await startMeshcastServer(['--live-window', '60']);
   } else {
-    networkPlan = planNetwork(network, { viewers: plan.viewers.length, topBitrateKbps: topBitrateKbps(media), turn: values.turn });
+    networkPlan = planNetwork(network, { viewers: plan.viewers.length, topBitrateKbps: topKbps, turn: values.turn });
     log(`bench: network testbed ${network}: ${describePlan(networkPlan)}`);
     bed = await NetworkTestbed.create(networkPlan);
     const testbed = bed;
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     const report = {
       ...buildReport(plan.scenario, Number(values.viewers), Number(values.duration), p2p, http, adversaryMode ?? null, network),
       networkPlan,
-      ...(networkPlan && { topBitrateKbps: topBitrateKbps(media) }),
+      ...(networkPlan && { topBitrateKbps: topKbps }),
       policy: values.policy,
       targetLatency: targetLatency === undefined ? null : Number(targetLatency),
       waitForPeersMs,

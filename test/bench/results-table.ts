@@ -14,13 +14,13 @@ export interface CommittedResult {
   };
 }
 
-/** Every `npm run bench` report committed under `dir` (the simulator's own results excluded). */
+const readResults = (dir: string, files: string[]): CommittedResult[] =>
+  files.sort().map((file) => ({ file: `bench-results/${file}`, report: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) }));
+
+/** Every loopback `npm run bench` report committed under `dir` (other tools' reports excluded). */
 export function committedResults(dir: string): CommittedResult[] {
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    // sim/, tracker/ and collector/ hold other tools' reports; network/ the testbed's (docs/network-testbed.md).
-    .filter((f) => f.endsWith('.json') && !/^(sim|tracker|collector|network)\//.test(f))
-    .sort();
-  return files.map((file) => ({ file: `bench-results/${file}`, report: JSON.parse(readFileSync(path.join(dir, file), 'utf8')) }));
+  // sim/, tracker/ and collector/ hold other tools' reports; network/ the testbed's (docs/network-testbed.md).
+  return readResults(dir, readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json') && !/^(sim|tracker|collector|network)\//.test(f)));
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
@@ -56,8 +56,7 @@ export function resultsTable(results: CommittedResult[]): string {
 
 /** The network testbed's reports (bench-results/network/). */
 export function committedNetworkResults(dir: string): CommittedResult[] {
-  const files = readdirSync(path.join(dir, 'network')).filter((f) => f.endsWith('.json')).sort();
-  return files.map((file) => ({ file: `bench-results/network/${file}`, report: JSON.parse(readFileSync(path.join(dir, 'network', file), 'utf8')) }));
+  return readResults(dir, readdirSync(path.join(dir, 'network')).filter((f) => f.endsWith('.json')).map((f) => `network/${f}`));
 }
 
 /** docs/network-testbed.md's results table (a test checks the page shows exactly this). */

@@ -21,10 +21,10 @@ export const ipIn = (ns: string, ...args: string[]) => run('ip', ['-n', ns, ...a
 export const execIn = (ns: string, command: string, args: string[], input?: string) => run('ip', ['netns', 'exec', ns, command, ...args], input);
 
 /** What the testbed needs of this machine, as one error naming what is missing. */
-export function checkPrerequisites(needTurn: boolean): void {
+export function checkPrerequisites(): void {
   const problems: string[] = [];
   if (process.getuid?.() !== 0) problems.push('root (network namespaces need CAP_NET_ADMIN): run as root, as CI does');
-  for (const [tool, pkg] of [['ip', 'iproute2'], ['tc', 'iproute2'], ['nft', 'nftables'], ['gcc', 'gcc'], ...(needTurn ? [['turnserver', 'coturn']] : [])]) {
+  for (const [tool, pkg] of [['ip', 'iproute2'], ['tc', 'iproute2'], ['nft', 'nftables'], ['gcc', 'gcc'], ['turnserver', 'coturn']]) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) problems.push(`${tool} (apt-get install -y ${pkg})`);
   }
   if (!existsSync('/dev/net/tun')) problems.push('/dev/net/tun (the delay line needs TUN)');

@@ -43,7 +43,7 @@ export class NetworkTestbed {
   private constructor(readonly names: TopologyNames, readonly plan: NetworkPlan) {}
 
   static async create(plan: NetworkPlan): Promise<NetworkTestbed> {
-    checkPrerequisites(true);
+    checkPrerequisites();
     sweepStaleRuns();
     // The pid names the run (so a sweep knows whether its owner lives); a counter tells apart two beds of one process.
     const runId = `${process.pid.toString(36)}${(runCounter++).toString(36)}`;

@@ -6,7 +6,7 @@ import { BeaconSender, newSessionId } from '../stats/beacon-sender';
 import type { Beacon } from '../stats/beacon-schema';
 import { PlaybackQoe } from '../stats/playback-qoe';
 import { QoeObserver } from '../stats/qoe-observer';
-import { SessionStats, type SegmentBytes, type SegmentSource } from '../stats/session-stats';
+import { SessionStats, wholeFrom, type SegmentBytes, type SegmentSource } from '../stats/session-stats';
 import { SourceSession, type SessionSource } from './source-session';
 
 /** Events a {@link MeshcastEngine} emits. */
@@ -108,7 +108,7 @@ export class MeshcastEngine {
       stats: this.sessionStats,
       qoe: this.qoe,
       observer: this.observer,
-      onSegment: (source, bytes, url, parts = source === 'p2p' ? { http: 0, p2p: bytes } : { http: bytes, p2p: 0 }) => {
+      onSegment: (source, bytes, url, parts = wholeFrom(source, bytes)) => {
         this.sessionStats.recordSegment(source, bytes, parts);
         this.emit('segmentLoaded', { source, bytes, url, parts });
       },

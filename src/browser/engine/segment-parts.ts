@@ -1,5 +1,5 @@
 import type { SegmentLoadDetails } from 'p2p-media-loader-core';
-import type { SegmentBytes } from '../stats/session-stats';
+import { wholeFrom, type SegmentBytes } from '../stats/session-stats';
 
 /** p2p-media-loader's details, with the bytes by source that Meshcast's patch of it adds. */
 export type PatchedSegmentLoadDetails = SegmentLoadDetails & Partial<{ httpBytes: number; p2pBytes: number }>;
@@ -15,5 +15,5 @@ export function segmentParts(details: PatchedSegmentLoadDetails): SegmentBytes {
   if (httpBytes !== undefined && p2pBytes !== undefined && httpBytes >= 0 && p2pBytes >= 0 && httpBytes + p2pBytes === bytesLength) {
     return { http: httpBytes, p2p: p2pBytes };
   }
-  return details.downloadSource === 'p2p' ? { http: 0, p2p: bytesLength } : { http: bytesLength, p2p: 0 };
+  return wholeFrom(details.downloadSource, bytesLength);
 }

@@ -9,6 +9,10 @@ export interface SegmentBytes {
   p2p: number;
 }
 
+/** A segment's bytes all from one source. */
+export const wholeFrom = (source: SegmentSource, bytes: number): SegmentBytes =>
+  source === 'p2p' ? { http: 0, p2p: bytes } : { http: bytes, p2p: 0 };
+
 /**
  * Delivery statistics. Bytes count completed segments only: a request that aborts or fails
  * validation contributes nothing, so these figures match what the player could use.
@@ -59,7 +63,7 @@ export class SessionStats {
   recordSegment(source: SegmentSource, bytes: number, parts?: SegmentBytes): void {
     if (!Number.isFinite(bytes) || bytes < 0) return;
     this.uploads.segmentHeld(bytes);
-    const split = parts ?? (source === 'p2p' ? { http: 0, p2p: bytes } : { http: bytes, p2p: 0 });
+    const split = parts ?? wholeFrom(source, bytes);
     this.httpBytes += split.http;
     this.p2pBytes += split.p2p;
     if (source === 'p2p') this.segmentsP2P += 1;
