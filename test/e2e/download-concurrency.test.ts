@@ -1,4 +1,4 @@
-import { BUFFER_RECORDER, bufferAheadAt, commandsSent, DATA_CHANNEL_RECORDER, mostAtOnce, segmentSpans, underWayAt } from './page-recorders';
+import { BUFFER_RECORDER, bufferAheadAt, commandsSent, DATA_CHANNEL_RECORDER, mostAtOnce, segmentSpans, underWayAt, wantedAtStart } from './page-recorders';
 import { openViewer, slowSegments, waitFor, type Viewer } from './harness';
 import { usePaddedTestbed } from './padded-media';
 
@@ -26,12 +26,13 @@ describe('download concurrency in real browsers', () => {
    * P2P downloads that began while less than `SHORT_BUFFER_S` was buffered, with how many were under way
    * then. A download the viewer cancelled (the guard moved its segment to HTTP) stops being under way at
    * the cancel: what the sender had already sent still arrives for a moment, and the viewer cannot stop
-   * that (the tails are reported).
+   * that (the tails are reported). A span that arrived wholly after its cancel is such a tail, not a
+   * download the viewer began.
    */
   async function downloadsOnShortBuffer(viewer: Viewer) {
     const spans = await segmentSpans(viewer, 'receipts');
     const bufferAt = await bufferAheadAt(viewer);
-    const short = spans.filter((s) => bufferAt(s.start) < SHORT_BUFFER_S).map((s) => ({ ...s, underWay: underWayAt(spans, s).length }));
+    const short = spans.filter((s) => wantedAtStart(s) && bufferAt(s.start) < SHORT_BUFFER_S).map((s) => ({ ...s, underWay: underWayAt(spans, s).length }));
     const tailsMs = spans.flatMap((s) => (s.cancelledAt === undefined ? [] : [s.end - s.cancelledAt]));
     return { spans, short, all: spans.length, mostAtAnyTime: mostAtOnce(spans).most, tailsMs };
   }

@@ -67,8 +67,9 @@ export interface SegmentSpan {
   end: number;
   /**
    * Receipts only: when this page asked the sender to stop (p2p-media-loader's cancel command on that
-   * channel while the segment was arriving). Chunks after it are the sender's tail: already sent or
-   * buffered when the cancel reached it, dropped here.
+   * channel while the segment was arriving, or before its first chunk arrived). Chunks after it are the
+   * sender's tail: already sent or buffered when the cancel reached it, dropped here. A span whose
+   * `cancelledAt` is before its `start` is all tail: the page never wanted any of it.
    */
   cancelledAt?: number;
 }
@@ -115,8 +116,8 @@ export async function segmentSpans(viewer: Viewer, direction: 'sends' | 'receipt
 /**
  * Notes on each received span when this page cancelled it: the first cancel it sent on the span's
  * channel while the span was arriving, or, when the last request or cancel it sent on that channel
- * before the span began was a cancel, the span's start (all of it is the tail of a cancelled upload: its
- * first chunks were already on their way).
+ * before the span began was a cancel, that cancel (all of the span is the tail of a cancelled upload:
+ * its first chunks were already on their way).
  */
 function markCancels(spans: SegmentSpan[], sends: Array<[number, number, number, number]>): void {
   const commands = sends.filter(([, , , command]) => command === REQUEST_COMMAND || command === CANCEL_COMMAND);
@@ -124,7 +125,7 @@ function markCancels(spans: SegmentSpan[], sends: Array<[number, number, number,
     const onChannel = commands.filter(([, channel]) => channel === span.channel);
     const before = onChannel.filter(([at]) => at <= span.start).pop();
     if (before?.[3] === CANCEL_COMMAND) {
-      span.cancelledAt = span.start;
+      span.cancelledAt = Math.round(before[0]);
       continue;
     }
     const during = onChannel.find(([at, , , command]) => command === CANCEL_COMMAND && at > span.start && at <= span.end);
@@ -141,7 +142,10 @@ export async function commandsSent(viewer: Viewer, channel: number): Promise<Arr
 /** Until when the page still wanted a span: its last chunk, or the cancel it sent. */
 export const wantedUntil = (span: SegmentSpan) => span.cancelledAt ?? span.end;
 
-/** The spans under way (still wanted) when `span` started, itself included. */
+/** Whether the page wanted `span` when its first chunk arrived (false for a cancelled upload's tail). */
+export const wantedAtStart = (span: SegmentSpan) => wantedUntil(span) >= span.start;
+
+/** The spans under way (still wanted) when `span` started, itself included when it was wanted. */
 export const underWayAt = (spans: SegmentSpan[], span: SegmentSpan) => spans.filter((o) => o.start <= span.start && wantedUntil(o) >= span.start);
 
 /** The most spans under way at one time, and which. */
