@@ -20,10 +20,14 @@ test('npm run bench: a short vod run with 3 viewers gives a complete, consistent
   expect(result.status).toBe(0);
   const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
 
-  expect(Object.keys(report).sort()).toEqual(['adversary', 'ceiling', 'duplication', 'durationS', 'http', 'media', 'network', 'networkPlan', 'p2p', 'policy', 'savings', 'scenario', 'targetLatency', 'viewers', 'waitForPeersMs']);
+  expect(Object.keys(report).sort()).toEqual(['adversary', 'ceiling', 'copiesPerSegment', 'duplication', 'duplicationFloor', 'durationS', 'http', 'media', 'network', 'networkPlan', 'p2p', 'policy', 'savings', 'scenario', 'targetLatency', 'viewers', 'waitForPeersMs']);
   expect(report).toMatchObject({ scenario: 'vod', viewers: 3, durationS: 24, adversary: null, policy: 'guarded', targetLatency: null, waitForPeersMs: 0, media: 'vod', network: 'loopback', networkPlan: null });
   for (const run of [report.p2p, report.http]) {
-    expect(Object.keys(run).sort()).toEqual([...RUN_FIELDS, 'liveLatencyMedianS', 'peerConnections'].sort());
+    expect(Object.keys(run).sort()).toEqual([...RUN_FIELDS, 'firstSegmentBytes', 'liveLatencyMedianS', 'peerConnections'].sort());
+    // Every viewer received a first media segment (MPEG-TS here) over HTTP, and the origin sent at least those.
+    expect(run.firstSegmentBytes).toHaveLength(3);
+    for (const bytes of run.firstSegmentBytes) expect(bytes).toBeGreaterThan(1000);
+    expect(run.originBytes).toBeGreaterThanOrEqual(run.firstSegmentBytes.reduce((a, b) => a + b, 0));
     // VOD has no live edge.
     expect(run.liveLatencyMedianS).toBeNull();
     for (const field of RUN_FIELDS) expect(Number.isFinite(run[field])).toBe(true);
@@ -39,7 +43,9 @@ test('npm run bench: a short vod run with 3 viewers gives a complete, consistent
   expect(report.p2p.peerConnections.attempted).toBeGreaterThanOrEqual(report.p2p.peerConnections.connected);
   expect(report.p2p.peerConnections.relayed).toBe(0);
   expect(report.http.peerConnections).toEqual({ attempted: 0, connected: 0, relayed: 0 });
-  for (const field of ['savings', 'ceiling', 'duplication'] as const) expect(Number.isFinite(report[field])).toBe(true);
+  for (const field of ['savings', 'ceiling', 'duplication', 'duplicationFloor', 'copiesPerSegment'] as const) expect(Number.isFinite(report[field])).toBe(true);
+  // The floor counts two joiners' first segments beyond one copy.
+  expect(report.duplicationFloor).toBeGreaterThan(1);
   // The origin sends each segment the P2P run needed at least once. (DESIGN's `ceiling` assumes both
   // runs need the same segments; the guard's P2P players prefetch less than hls.js alone, so in a
   // short run savings can pass it.)
@@ -51,6 +57,6 @@ test('npm run bench: a short vod run with 3 viewers gives a complete, consistent
 
   expect(result.stdout).toMatch(/^\| P2P \|/m);
   expect(result.stdout).toMatch(/^\| HTTP only \|/m);
-  expect(result.stdout).toMatch(/CDN savings .* ceiling .* duplication/);
+  expect(result.stdout).toMatch(/CDN savings .* ceiling .* duplication .* \(floor .*\); copies per segment/);
   expect(result.stdout).toMatch(/Offload from the origin's count .* agree within 2 points|DISAGREE/);
 });

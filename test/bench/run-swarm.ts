@@ -1,7 +1,8 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { MeshcastStats } from '../../src/browser/index';
 import { CHROMIUM_ARGS, chromiumPath, openViewer, type MeshcastServer, type Viewer } from '../e2e/harness';
 import { ICE_RECORDER, summarizeIce, type IceConnection } from '../net/ice-recorder';
+import { recordFirstMediaSegment } from './first-segment';
 import { ProcessSampler } from './process-sampler';
 import type { RunMeasurement } from './report';
 import type { ScenarioPlan, ViewerPlan } from './scenarios';
@@ -52,6 +53,7 @@ export async function runPlan(
   if (shared) sampler.add(shared.pid);
   sampler.start();
   const finalStats: MeshcastStats[] = [];
+  const firstSegmentBytes: number[] = [];
   const connections: IceConnection[] = [];
   let usage: { cpuS: number; peakMemMB: number };
   try {
@@ -62,10 +64,13 @@ export async function runPlan(
       if (own) sampler.add(own.pid);
       try {
         const query = new URLSearchParams({ ...viewer.query, ...extraQuery, ...(mode === 'http' ? { p2p: '0' } : {}) });
-        const page: Viewer = await openViewer((own ?? shared!).browser, `${site.pageUrl}/demo/hlsjs.html?${query}`, undefined, ICE_RECORDER);
+        let firstSegment = () => 0;
+        const prepare = async (p: Page) => { firstSegment = recordFirstMediaSegment(p, site.pageUrl); };
+        const page: Viewer = await openViewer((own ?? shared!).browser, `${site.pageUrl}/demo/hlsjs.html?${query}`, undefined, ICE_RECORDER, prepare);
         log(`  ${mode} viewer ${viewer.id} joined at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         await sleepUntil(t0, viewer.leaveAtS);
         const stats = (finalStats[viewer.id] = await page.stats());
+        firstSegmentBytes[viewer.id] = firstSegment();
         log(`  ${mode} viewer ${viewer.id} left: ${(stats.httpBytes / 1e6).toFixed(2)} MB over HTTP, ${(stats.p2pBytes / 1e6).toFixed(2)} MB from peers, ${stats.bitrateKbps} kbit/s, ${stats.rebufferCount} rebuffers, ${stats.peers} peers`);
         connections.push(...(await page.page.evaluate(() => (window as unknown as { __ice: IceConnection[] }).__ice)));
         const errors = await page.fatalErrors();
@@ -80,5 +85,6 @@ export async function runPlan(
     usage = sampler.stop();
     await shared?.close();
   }
-  return { origin: await server.originBytes(), viewers: finalStats, peerConnections: summarizeIce(connections), ...usage };
+  // Viewers' ids follow their join order.
+  return { origin: await server.originBytes(), viewers: finalStats, firstSegmentBytes: plan.viewers.map((v) => firstSegmentBytes[v.id] ?? 0), peerConnections: summarizeIce(connections), ...usage };
 }

@@ -48,7 +48,7 @@ function write(file: string | undefined, data: unknown): void {
 }
 
 function summary(r: SimReport): string {
-  return `${r.viewers} viewers (${r.sessions} sessions), ${r.renditions} rendition(s), ${r.scenario}: offload ${(r.offload * 100).toFixed(1)} %, origin ${r.originEgressGB} GB, duplication ${r.duplication}, rebuffer ${(r.rebufferRatio * 100).toFixed(2)} %, p2pStalls ${r.p2pStalls}, ${r.wallS} s`;
+  return `${r.viewers} viewers (${r.sessions} sessions), ${r.renditions} rendition(s), ${r.scenario}: offload ${(r.offload * 100).toFixed(1)} %, origin ${r.originEgressGB} GB, duplication ${r.duplication}, copies per segment ${r.copiesPerSegment} (${r.copiesPerSegmentByRendition.join(' / ')} by rendition), rebuffer ${(r.rebufferRatio * 100).toFixed(2)} %, p2pStalls ${r.p2pStalls}, ${r.wallS} s`;
 }
 
 function main(): void {

@@ -26,14 +26,14 @@ const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 /** README's table for one scenario's matrix (the README test checks README shows exactly this). */
 export function scaleTable(reports: SimReport[]): string {
   const lines = [
-    '| viewers | renditions | upload cap | offload | origin egress GB | HTTP-only GB | first segments / deadline / background GB | mean peers | rebuffer | sim time s |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| viewers | renditions | upload cap | offload | origin egress GB | copies per segment | HTTP-only GB | first segments / deadline / background GB | mean peers | rebuffer | sim time s |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of reports) {
     const gb = (bytes: number) => (bytes / 1e9).toFixed(1);
     const reasons = r.originBytesByReason;
     lines.push(
-      `| ${r.viewers.toLocaleString('en-US')} | ${r.renditions} | ${r.uploadCapBps === null ? 'none' : `${(r.uploadCapBps * 8) / 1e6} Mbit/s`} | ${pct(r.offload)} | ${gb(r.originBytes)} | ${gb(r.downloadedBytes)} | ${gb(reasons.start)} / ${gb(reasons.deadline)} / ${gb(reasons.background)} | ${r.meanPeers} | ${pct(r.rebufferRatio)} | ${r.wallS} |`,
+      `| ${r.viewers.toLocaleString('en-US')} | ${r.renditions} | ${r.uploadCapBps === null ? 'none' : `${(r.uploadCapBps * 8) / 1e6} Mbit/s`} | ${pct(r.offload)} | ${gb(r.originBytes)} | ${r.copiesPerSegment} | ${gb(r.downloadedBytes)} | ${gb(reasons.start)} / ${gb(reasons.deadline)} / ${gb(reasons.background)} | ${r.meanPeers} | ${pct(r.rebufferRatio)} | ${r.wallS} |`,
     );
   }
   return lines.join('\n');

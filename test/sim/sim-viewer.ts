@@ -107,6 +107,8 @@ export class SimViewer {
   /** hls.js's current request: every segment before it has been handed to hls.js. */
   requested = -1;
   firstSegment = 0;
+  /** Where playback began, seconds of media (live: behind the edge at the join). */
+  startPositionS = 0;
   positionS = 0;
   startedAtS: number | undefined;
   stalled = false;
@@ -172,6 +174,7 @@ export class SimViewer {
     this.oldestStored = firstSegment;
     this.requested = firstSegment;
     this.positionS = positionS;
+    this.startPositionS = positionS;
     // Meshcast seeds the guard with the playlist's load time before any segment is measured.
     this.recentHttpS.push(ctx.httpTtfbS);
     this.aloneSinceS = ctx.nowS;
@@ -512,6 +515,13 @@ export class SimViewer {
       const request = peer.requests[s];
       if (request && !request.from) this.peersHttpLoading[s] -= 1;
     }
+  }
+
+  /** The segments this viewer played (the playhead passed through), first and last; undefined if it never started. */
+  watchedSegments(segmentDurationS: number): [number, number] | undefined {
+    if (this.startedAtS === undefined || this.watchedS <= 0) return undefined;
+    const first = Math.floor(this.startPositionS / segmentDurationS);
+    return [first, Math.max(first, Math.ceil(this.positionS / segmentDurationS) - 1)];
   }
 
   /** Live: seconds behind the live edge. */

@@ -38,6 +38,15 @@ export interface SimReport {
   distinctBytes: number;
   /** originBytes / distinctBytes: 1 means the origin sent each segment once. */
   duplication: number;
+  /**
+   * Origin bytes beyond each viewer's first segment, divided by the bytes of one copy of what was
+   * watched (every segment some viewer of a rendition played, once per rendition): how many times the
+   * origin sent each segment the swarm needed. 0 when every byte after the viewers' first segments
+   * came from peers; 1 when the origin sent one copy.
+   */
+  copiesPerSegment: number;
+  /** {@link copiesPerSegment} for each rendition, lowest bitrate first. */
+  copiesPerSegmentByRendition: number[];
   /** P2P bytes started and abandoned (a peer left, or the segment moved to HTTP). */
   wastedP2PBytes: number;
   /** The highest average upload rate of any viewer over its stay, bytes/s. */
@@ -309,12 +318,30 @@ class Simulation implements SwarmContext {
     return this.report(latencySamples, meanPeers, (performance.now() - started) / 1000);
   }
 
+  /** Origin bytes beyond each viewer's first segment ÷ bytes of one copy of what was watched, per rendition and over all. */
+  private copiesPerSegment(): { overall: number; byRendition: number[] } {
+    const watched = this.ladder.map(() => new Uint8Array(this.segments));
+    const excess = this.ladder.map(() => 0);
+    const startIndex = HTTP_REASONS.indexOf('start');
+    for (const viewer of this.sessions) {
+      excess[viewer.rendition] += viewer.httpBytes - viewer.httpBytesByReason[startIndex];
+      const range = viewer.watchedSegments(this.segmentDurationS);
+      if (range) watched[viewer.rendition].fill(1, range[0], Math.min(this.segments, range[1] + 1));
+    }
+    const oneCopy = watched.map((flags, r) => flags.reduce((bytes, flag, s) => bytes + (flag ? this.sizes[r][s] : 0), 0));
+    return {
+      overall: round(sum(excess) / Math.max(1, sum(oneCopy)), 2),
+      byRendition: excess.map((bytes, r) => round(bytes / Math.max(1, oneCopy[r]), 2)),
+    };
+  }
+
   private report(latencySamples: number[], meanPeers: number, wallS: number): SimReport {
     const o = this.o;
     const originBytes = sum(this.sessions.map((v) => v.httpBytes));
     const p2pBytes = sum(this.sessions.map((v) => v.p2pBytes));
     let distinctBytes = 0;
     this.originSent.forEach((sent, r) => sent.forEach((flag, s) => (distinctBytes += flag ? this.sizes[r][s] : 0)));
+    const copies = this.copiesPerSegment();
     const watchedS = sum(this.sessions.map((v) => v.watchedS));
     const rebufferS = sum(this.sessions.map((v) => v.rebufferS));
     const startups = this.sessions.map((v) => (v.startedAtS === undefined ? Infinity : (v.startedAtS - v.joinAtS + o.network.httpTtfbS) * 1000));
@@ -340,6 +367,8 @@ class Simulation implements SwarmContext {
       downloadedBytes: Math.round(originBytes + p2pBytes),
       distinctBytes,
       duplication: round(originBytes / Math.max(1, distinctBytes)),
+      copiesPerSegment: copies.overall,
+      copiesPerSegmentByRendition: copies.byRendition,
       wastedP2PBytes: Math.round(this.wastedP2PBytes),
       uploadBytesPerSMax: Math.round(Math.max(...this.sessions.map((v) => v.uploadedBytes / Math.max(1, (v.leftAtS ?? this.horizonS) - v.joinAtS)))),
       rebufferRatio: round(rebufferS / Math.max(1e-9, watchedS + rebufferS)),

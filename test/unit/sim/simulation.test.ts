@@ -53,6 +53,24 @@ describe('simulator', () => {
     expect(report.offload).toBe(0);
     expect(report.p2pBytes).toBe(0);
     expect(report.duplication).toBe(1);
+    // It watched the whole VOD, so one copy is everything the origin sent; its first segment is not counted.
+    expect(report.copiesPerSegment).toBeCloseTo((report.originBytes - report.originBytesByReason.start) / report.originBytes, 2);
+    expect(report.copiesPerSegment).toBeGreaterThan(0.9);
+  });
+
+  test('copies per segment: what the origin sent beyond first segments, over one copy of what was watched, per rendition', () => {
+    const report = simulate({ viewers: 30, ...SHORT, scenario: 'live', renditions: 3 });
+    expect(report.copiesPerSegmentByRendition).toHaveLength(3);
+    const { copiesPerSegment: overall, copiesPerSegmentByRendition: each } = report;
+    expect(overall).toBeGreaterThanOrEqual(Math.min(...each));
+    expect(overall).toBeLessThanOrEqual(Math.max(...each));
+    // Beyond the first segments, the origin sends fewer copies than there are viewers.
+    expect(overall).toBeGreaterThan(0);
+    expect(overall).toBeLessThan(30);
+    // A swarm sends fewer copies per viewer than a few viewers alone would.
+    const alone = simulate({ viewers: 1, ...SHORT, scenario: 'live' });
+    expect(alone.copiesPerSegment).toBeGreaterThan(0.8);
+    expect(overall / 30).toBeLessThan(alone.copiesPerSegment);
   });
 
   test('the same options and seed give the same figures', () => {
