@@ -44,12 +44,12 @@ export function commandFor({ file, report }: CommittedResult): string {
 /** docs/benchmark.md's results table, one row per committed report (a test checks the page shows exactly this). */
 export function resultsTable(results: CommittedResult[]): string {
   const header = [
-    '| file | `npm run bench --` | CDN savings | ceiling | duplication | start-up median P2P / HTTP-only ms | rebuffering P2P / HTTP-only | P2P stalls | live latency P2P / HTTP-only s |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| file | `npm run bench --` | CDN savings | ceiling | duplication (floor) | copies per segment | start-up median P2P / HTTP-only ms | rebuffering P2P / HTTP-only | P2P stalls | live latency P2P / HTTP-only s |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const rows = results.map((result) => {
     const { report } = result;
-    return `| ${result.file.replace('bench-results/', '')} | \`${commandFor(result)}\` | ${pct(report.savings)} | ${pct(report.ceiling)} | ${report.duplication.toFixed(2)} | ${ms(report.p2p.startupMsMedian)} / ${ms(report.http.startupMsMedian)} | ${pct(report.p2p.rebufferRatio)} / ${pct(report.http.rebufferRatio)} | ${report.p2p.p2pStalls} | ${latency(report.p2p.liveLatencyMedianS)} / ${latency(report.http.liveLatencyMedianS)} |`;
+    return `| ${result.file.replace('bench-results/', '')} | \`${commandFor(result)}\` | ${pct(report.savings)} | ${pct(report.ceiling)} | ${report.duplication.toFixed(2)}${report.duplicationFloor === undefined ? '' : ` (${report.duplicationFloor.toFixed(2)})`} | ${report.copiesPerSegment === undefined ? '–' : report.copiesPerSegment.toFixed(2)} | ${ms(report.p2p.startupMsMedian)} / ${ms(report.http.startupMsMedian)} | ${pct(report.p2p.rebufferRatio)} / ${pct(report.http.rebufferRatio)} | ${report.p2p.p2pStalls} | ${latency(report.p2p.liveLatencyMedianS)} / ${latency(report.http.liveLatencyMedianS)} |`;
   });
   return [...header, ...rows].join('\n');
 }
