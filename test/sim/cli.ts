@@ -22,6 +22,8 @@ Simulates a swarm of viewers running Meshcast (p2p-media-loader 2.3.1's scheduli
   --join-spread S     joins spread evenly over S seconds (default 60)
   --target-latency S  live: seconds behind the live edge (default 15)
   --policy P          guarded (Meshcast) or pml-defaults (p2p-media-loader's own windows) (default guarded)
+  --seeding S         live: who fetches new segments from the origin: pml (the player today) or
+                      staggered (the candidate in src/browser/policy/segment-seeding.ts) (default pml)
   --seed N            random seed (default 1)
   --json FILE         where to write the report
   --calibrate         run the benchmark's 6-viewer vod and live setups and compare with bench-results/
@@ -67,6 +69,7 @@ function main(): void {
         'join-spread': { type: 'string' },
         'target-latency': { type: 'string' },
         policy: { type: 'string' },
+        seeding: { type: 'string' },
         seed: { type: 'string' },
         json: { type: 'string' },
         calibrate: { type: 'boolean' },
@@ -104,6 +107,7 @@ function main(): void {
     viewers: numberOption(values, 'viewers')!,
     ...(values.scenario !== undefined && { scenario: values.scenario as SimOptions['scenario'] }),
     ...(values.policy !== undefined && { policy: values.policy as SimOptions['policy'] }),
+    ...(values.seeding !== undefined && { seeding: values.seeding as SimOptions['seeding'] }),
   };
   const numeric: Array<[string, keyof SimOptions]> = [
     ['renditions', 'renditions'], ['upload-cap', 'uploadCapBps'], ['churn', 'churnPerMin'], ['duration', 'durationS'],

@@ -51,6 +51,12 @@ export interface SimOptions {
   /** Live: seconds behind the live edge (Meshcast `live.targetLatency`). @default 15 */
   targetLatencyS: number;
   policy: SimPolicy;
+  /**
+   * Who fetches each new live segment from the origin: `pml`, p2p-media-loader's random background
+   * fetching (with Meshcast's one fetcher where a viewer sees the whole audience), as the player does
+   * today; `staggered`, the candidate in `src/browser/policy/segment-seeding.ts`. @default 'pml'
+   */
+  seeding: 'pml' | 'staggered';
   /** Seed of the pseudo-random generator: the same options and seed give the same report. @default 1 */
   seed: number;
   /** Simulation step, seconds. @default 0.1 */
@@ -88,6 +94,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'viewers'> = {
   joinSpreadS: 60,
   targetLatencyS: 15,
   policy: 'guarded',
+  seeding: 'pml',
   seed: 1,
   stepS: 0.1,
   network: DEFAULT_NETWORK,
@@ -122,6 +129,7 @@ export function resolveSimOptions(input: Partial<SimOptions> & { viewers: number
   check(Number.isFinite(o.joinSpreadS) && o.joinSpreadS >= 0, '--join-spread', 'seconds, 0 or more', o.joinSpreadS);
   check(Number.isFinite(o.targetLatencyS) && o.targetLatencyS >= 4 && o.targetLatencyS <= 600, '--target-latency', 'seconds from 4 to 600', o.targetLatencyS);
   check(o.policy === 'guarded' || o.policy === 'pml-defaults', '--policy', 'guarded or pml-defaults', o.policy);
+  check(o.seeding === 'pml' || (o.seeding === 'staggered' && o.policy === 'guarded'), '--seeding', 'pml, or staggered with --policy guarded', o.seeding);
   check(Number.isInteger(o.seed), '--seed', 'an integer', o.seed);
   check(Number.isFinite(o.stepS) && o.stepS > 0 && o.stepS <= 0.5, 'stepS', 'seconds above 0, at most 0.5', o.stepS);
   check(Number.isFinite(o.liveWindowS) && o.liveWindowS >= 6, 'liveWindowS', 'seconds, at least 6', o.liveWindowS);

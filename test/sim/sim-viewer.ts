@@ -23,6 +23,7 @@
 import { decideWindows, type GuardDecision } from '../../src/browser/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/browser/policy/policy-options';
 import { coordinateWindows, coordinationState } from '../../src/browser/policy/segment-leader';
+import { shouldSeed } from '../../src/browser/policy/segment-seeding';
 import { decideUpload, UploadBudget } from '../../src/browser/policy/upload-rules';
 
 export const SIMULTANEOUS_HTTP = 2;
@@ -31,6 +32,8 @@ const PML_DEFAULT_WINDOWS: GuardDecision = { highDemandTimeWindow: 15, httpDownl
 const ALONE_AFTER_S = 3;
 const POLICY_TICK_S = 0.25;
 const ANNOUNCE_BATCH_S = 0.25;
+/** Staggered seeding looks at the newest few segments: a group's turn comes within a few seconds. */
+const SEEDED_SEGMENTS = 4;
 
 /**
  * `start`: the viewer's first segment; `deadline`: a segment in the high-demand window (none of the
@@ -70,6 +73,12 @@ export interface SwarmContext {
   knownSegments(viewer: SimViewer): number;
   /** Viewers watching the stream (all renditions): the audience the collector reports. */
   audience(): number;
+  /** Live: seconds since `segment` appeared in this viewer's playlist (negative: not yet). */
+  visibleForS(viewer: SimViewer, segment: number): number;
+  /** Live: new segments are fetched by staggered seeding (`segment-seeding.ts`), not background HTTP. */
+  staggeredSeeding: boolean;
+  /** Viewers of this viewer's rendition (its swarm): what a collector counting per rendition would report. */
+  renditionAudience(viewer: SimViewer): number;
   live: boolean;
   segmentDurationS: number;
   /** Meshcast's options as the player resolves them (`resolvePolicy`). */
@@ -212,7 +221,9 @@ export class SimViewer {
     this.feedPlayer(ctx);
     if (ctx.nowS >= this.nextQueueAtS) this.dirty = true; // hls.js's playback updates, throttled to 1 s
     if (this.dirty || (this.announced && ctx.nowS - this.lastQueueAtS >= ANNOUNCE_BATCH_S)) this.processQueue(ctx);
-    if (ctx.nowS >= this.nextRandomHttpAtS) {
+    // A viewer with a rate cap cannot carry a segment to its neighbourhood: it fetches as p2p-media-loader does.
+    if (ctx.staggeredSeeding && !this.budget) this.seedForSwarm(ctx);
+    else if (ctx.nowS >= this.nextRandomHttpAtS) {
       this.loadRandomThroughHttp(ctx);
       this.nextRandomHttpAtS = ctx.nowS + 1 + ctx.random() * this.neighbors.size;
     }
@@ -253,7 +264,8 @@ export class SimViewer {
         policy.prefetch,
       );
     }
-    const next = ctx.live ? this.coordinated(ctx, this.guardWindows) : this.guardWindows;
+    // Staggered seeding replaces the one-fetcher agreement (it elects fetchers at any swarm size).
+    const next = ctx.live && !ctx.staggeredSeeding ? this.coordinated(ctx, this.guardWindows) : this.guardWindows;
     if (next.highDemandTimeWindow !== this.windows.highDemandTimeWindow) this.dirty = true;
     this.windows = next;
     if (ctx.live) this.limitHlsBuffer(ctx); // a live playlist updates every segment
@@ -377,6 +389,27 @@ export class SimViewer {
       }
     }
     return false;
+  }
+
+  /**
+   * Staggered seeding (`src/browser/policy/segment-seeding.ts`) in place of p2p-media-loader's random
+   * background fetching: the newest few segments beyond the high-demand window that this viewer lacks,
+   * fetched when its group's turn has come.
+   */
+  private seedForSwarm(ctx: SwarmContext): void {
+    const known = Math.min(ctx.knownSegments(this), this.requests.length);
+    const lastHighDemand = Math.floor((this.positionS + this.windows.highDemandTimeWindow) / ctx.segmentDurationS);
+    for (let s = known - 1; s >= Math.max(0, known - SEEDED_SEGMENTS) && s > lastHighDemand; s--) {
+      if (this.stored[s] || this.requests[s] || this.httpActive >= SIMULTANEOUS_HTTP) continue;
+      const seed = shouldSeed({
+        peerId: this.peerId,
+        sequence: s,
+        audience: ctx.renditionAudience(this),
+        visibleForS: ctx.visibleForS(this, s),
+        neighbourhoodHasIt: this.peersLoaded[s] + this.peersHttpLoading[s] > 0,
+      });
+      if (seed) this.loadThroughHttp(ctx, s, 'background');
+    }
   }
 
   private loadRandomThroughHttp(ctx: SwarmContext): void {

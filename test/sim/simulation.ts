@@ -21,6 +21,8 @@ export interface SimReport {
   segmentS: number;
   bitrate: number;
   policy: string;
+  /** Who fetched new live segments from the origin (`SimOptions.seeding`). */
+  seeding: string;
   targetLatencyS: number | null;
   seed: number;
   /** Bytes viewers received from peers / all bytes they received. */
@@ -79,6 +81,7 @@ class Simulation implements SwarmContext {
   readonly segmentDurationS: number;
   readonly policy: ResolvedPolicy;
   readonly httpTtfbS: number;
+  readonly staggeredSeeding: boolean;
   private readonly ladder: Array<{ share: number; bitrate: number }>;
   private readonly sizes: Float64Array[];
   private readonly segments: number;
@@ -101,6 +104,7 @@ class Simulation implements SwarmContext {
       { policy: o.policy, live: { targetLatency: o.targetLatencyS }, upload: { maxBytesPerS: o.uploadCapBps } },
     );
     this.httpTtfbS = o.network.httpTtfbS;
+    this.staggeredSeeding = this.live && o.seeding === 'staggered';
     this.ladder = renditionLadder(o.renditions, o.bitrate);
     const plan = o.plan ?? Array.from({ length: o.viewers }, (_, i) => {
       const joinAtS = o.viewers === 1 ? 0 : (i * o.joinSpreadS) / (o.viewers - 1);
@@ -176,6 +180,14 @@ class Simulation implements SwarmContext {
   /** Viewers watching now, as the collector's beacon replies tell each player (here without their lag). */
   audience(): number {
     return this.online.length;
+  }
+
+  renditionAudience(viewer: SimViewer): number {
+    return this.swarms[viewer.rendition].length;
+  }
+
+  visibleForS(viewer: SimViewer, segment: number): number {
+    return this.nowS - ((segment + 1) * this.segmentDurationS - this.headStartS + viewer.playlistLagS);
   }
 
   knownSegments(viewer: SimViewer): number {
@@ -356,6 +368,7 @@ class Simulation implements SwarmContext {
       segmentS: o.segmentS,
       bitrate: o.bitrate,
       policy: o.policy,
+      seeding: o.seeding,
       targetLatencyS: this.live ? o.targetLatencyS : null,
       seed: o.seed,
       offload: round(p2pBytes / Math.max(1, p2pBytes + originBytes)),

@@ -73,6 +73,28 @@ describe('simulator', () => {
     expect(overall / 30).toBeLessThan(alone.copiesPerSegment);
   });
 
+  test('staggered seeding (candidate): fewer origin copies of a live stream than random background fetching, with no rebuffering', () => {
+    const options = { viewers: 300, ...SHORT, scenario: 'live' as const };
+    const today = simulate(options);
+    const staggered = simulate({ ...options, seeding: 'staggered' });
+    expect(staggered.seeding).toBe('staggered');
+    expect(staggered.copiesPerSegment).toBeLessThan(today.copiesPerSegment);
+    expect(staggered.originBytesByReason.background).toBeLessThan(today.originBytesByReason.background);
+    expect(staggered.rebufferRatio).toBe(0);
+    expect(staggered.p2pStalls).toBe(0);
+    expect(() => simulate({ ...options, seeding: 'sometimes' as never })).toThrow('--seeding');
+  });
+
+  test('the committed staggered-seeding comparison (docs/simulator.md): its 1 000-viewer seed-1 runs, simulated again', () => {
+    const committed: SimReport[] = JSON.parse(readFileSync('bench-results/sim/seeding-candidate.json', 'utf8'));
+    const rows = committed.filter((r) => r.viewers === 1000 && r.seed === 1 && r.renditions === 1 && r.uploadCapBps === null && r.targetLatencyS === 15);
+    expect(rows.map((r) => r.seeding).sort()).toEqual(['pml', 'staggered']);
+    for (const { wallS: _wall, ...expected } of rows) {
+      const { wallS: _w, ...again } = simulate({ viewers: 1000, scenario: 'live', seeding: expected.seeding as 'pml' | 'staggered' });
+      expect(again).toEqual(expected);
+    }
+  });
+
   test('the same options and seed give the same figures', () => {
     const { wallS: _a, ...first } = simulate({ viewers: 30, ...SHORT, seed: 7 });
     const { wallS: _b, ...second } = simulate({ viewers: 30, ...SHORT, seed: 7 });

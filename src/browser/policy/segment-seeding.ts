@@ -1,0 +1,51 @@
+/**
+ * Staggered seeding of new live segments, for swarms too large for any viewer to see whole.
+ *
+ * p2p-media-loader fetches a segment over HTTP in the background when none of a viewer's connected
+ * peers has or is fetching it, at random moments: in a large live swarm every neighbourhood seeds each
+ * new segment itself, and the origin sends it about once per 50 viewers (docs/simulator.md). Here the
+ * viewers agree, without a message, on who fetches each new segment: viewers are ranked per segment
+ * (`segmentRank`), and the audience the collector reports divides them into groups of about `seeds`
+ * viewers. Group 0 fetches the segment as soon as it appears; group g only if, `g × stepS` seconds after
+ * it appeared, no connected peer has or is fetching it (its seeders left, or cannot upload). Peers
+ * spread it from there.
+ *
+ * Status: a candidate, run by the simulator (`npm run sim -- --seeding staggered`). The player cannot
+ * apply it yet: p2p-media-loader 2.3.1's configuration has no per-segment HTTP lever (widening the
+ * high-demand window to reach the newest segment pulls every segment before it to HTTP too).
+ */
+import { segmentRank } from './segment-leader';
+
+export interface SeedingTuning {
+  /** Viewers expected in each group, the first of which fetches every new segment at once. @default 2 */
+  seeds: number;
+  /** Seconds between one group's turn and the next's. @default 2 */
+  stepS: number;
+}
+
+export const DEFAULT_SEEDING: SeedingTuning = { seeds: 2, stepS: 2 };
+
+/** This viewer's group for segment `sequence` in an audience of `audience` viewers (0: fetches it at once). */
+export function seedingGroup(peerId: string, sequence: number, audience: number, tuning: SeedingTuning = DEFAULT_SEEDING): number {
+  const share = segmentRank(peerId, sequence) / 2 ** 32;
+  return Math.floor((share * Math.max(1, audience)) / tuning.seeds);
+}
+
+/** What a viewer knows about a live segment it neither has nor is loading. */
+export interface SeedingFacts {
+  peerId: string;
+  sequence: number;
+  /** Viewers of the stream, as the collector counted them. */
+  audience: number;
+  /** Seconds since the segment appeared in this viewer's playlist. */
+  visibleForS: number;
+  /** A connected peer has the segment or is fetching it. */
+  neighbourhoodHasIt: boolean;
+}
+
+/** Whether this viewer fetches the segment over HTTP now, for the swarm. */
+export function shouldSeed(facts: SeedingFacts, tuning: SeedingTuning = DEFAULT_SEEDING): boolean {
+  const group = seedingGroup(facts.peerId, facts.sequence, facts.audience, tuning);
+  if (group === 0) return true;
+  return !facts.neighbourhoodHasIt && facts.visibleForS >= group * tuning.stepS;
+}
