@@ -5,7 +5,10 @@ import type { BenchReport } from './report';
 /** A committed benchmark result: its file under bench-results/ and what `npm run bench` wrote into it. */
 export interface CommittedResult {
   file: string;
-  report: BenchReport & {
+  /** Reports written before the duplication floor and copies per segment existed lack them. */
+  report: Omit<BenchReport, 'duplicationFloor' | 'copiesPerSegment'> & {
+    duplicationFloor?: number;
+    copiesPerSegment?: number;
     waitForPeersMs?: number;
     media?: string;
     networkPlan?: { turn: boolean } | null;

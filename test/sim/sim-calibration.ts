@@ -8,6 +8,7 @@ import path from 'node:path';
 import { planScenario } from '../bench/scenarios';
 import { ROOT } from '../repo-root';
 import type { NetworkModel, SimOptions } from './sim-options';
+import { mean, pct } from './sim-utils';
 import { simulate } from './simulation';
 
 export const TOLERANCE_POINTS = 5;
@@ -94,7 +95,6 @@ export function calibrate(c: CalibrationCase): CalibrationResult {
   const benches = c.benchFiles.map((file) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8')));
   const [{ durationS, viewers }] = benches;
   const runs = SEEDS.map((seed) => simulate(calibrationOptions(c, durationS, viewers, seed)));
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const simOffload = Number(mean(runs.map((r) => r.offload)).toFixed(4));
   const benchOffload = Number(mean(benches.map((b) => b.p2p.offload)).toFixed(4));
   const differencePoints = Number(((simOffload - benchOffload) * 100).toFixed(1));
@@ -122,7 +122,6 @@ export function runCalibration(log: (line: string) => void): CalibrationResult[]
 
 /** README's calibration table (the README test checks README shows exactly this). */
 export function calibrationTable(results: CalibrationResult[]): string {
-  const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
   return [
     '| setup (6 viewers, 90 s each) | bench offload (mean of runs) | simulated offload (mean of 5 seeds) | difference | bench duplication | simulated duplication |',
     '|---|---:|---:|---:|---:|---:|',

@@ -1,5 +1,6 @@
 /** The scale matrix README reports: audience size × renditions × upload cap. */
 import type { SimOptions } from './sim-options';
+import { pct } from './sim-utils';
 import { simulate, type SimReport } from './simulation';
 
 export const SCALE_VIEWERS = [10, 100, 1000, 10_000];
@@ -21,7 +22,6 @@ export function runScaleMatrix(scenario: SimOptions['scenario'], onReport: (repo
   return reports;
 }
 
-const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 
 /** README's table for one scenario's matrix (the README test checks README shows exactly this). */
 export function scaleTable(reports: SimReport[]): string {

@@ -3,11 +3,10 @@
  * docs/simulator.md reports it from `bench-results/sim/seeding-candidate.json` (a test checks the page
  * shows exactly this table).
  */
+import { mean, pct } from './sim-utils';
 import type { SimReport } from './simulation';
 
 const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const CASES: Array<[string, (r: SimReport) => boolean]> = [
   ['1 000 live, 1 rendition, uncapped, 15 s (5 seeds: mean, min–max)', (r) => r.viewers === 1000 && r.renditions === 1 && r.uploadCapBps === null && r.targetLatencyS === 15],

@@ -1,3 +1,9 @@
+/** The mean of some numbers. */
+export const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** A ratio as the docs' tables show it: `97.7 %`. */
+export const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+
 /** mulberry32: a small seeded generator, so a run is reproducible from its seed. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;

@@ -5,8 +5,8 @@
  * peers has or is fetching it, at random moments: in a large live swarm every neighbourhood seeds each
  * new segment itself, and the origin sends it about once per 50 viewers (docs/simulator.md). Here the
  * viewers agree, without a message, on who fetches each new segment: viewers are ranked per segment
- * (`segmentRank`), and the audience the collector reports divides them into groups of about `seeds`
- * viewers. Group 0 fetches the segment as soon as it appears; group g only if, `g × stepS` seconds after
+ * (`segmentRank`), and the audience of the viewer's rendition (its swarm: p2p-media-loader keys swarms
+ * by stream) divides them into groups of about `seeds` viewers. Group 0 fetches the segment as soon as it appears; group g only if, `g × stepS` seconds after
  * it appeared, no connected peer has or is fetching it (its seeders left, or cannot upload). Peers
  * spread it from there.
  *
@@ -25,7 +25,7 @@ export interface SeedingTuning {
 
 export const DEFAULT_SEEDING: SeedingTuning = { seeds: 2, stepS: 2 };
 
-/** This viewer's group for segment `sequence` in an audience of `audience` viewers (0: fetches it at once). */
+/** This viewer's group for segment `sequence` in a swarm of `audience` viewers (0: fetches it at once). */
 export function seedingGroup(peerId: string, sequence: number, audience: number, tuning: SeedingTuning = DEFAULT_SEEDING): number {
   const share = segmentRank(peerId, sequence) / 2 ** 32;
   return Math.floor((share * Math.max(1, audience)) / tuning.seeds);
@@ -35,7 +35,7 @@ export function seedingGroup(peerId: string, sequence: number, audience: number,
 export interface SeedingFacts {
   peerId: string;
   sequence: number;
-  /** Viewers of the stream, as the collector counted them. */
+  /** Viewers of this viewer's rendition (its swarm). The collector counts a stream's viewers, not a rendition's, today. */
   audience: number;
   /** Seconds since the segment appeared in this viewer's playlist. */
   visibleForS: number;
