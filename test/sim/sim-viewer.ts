@@ -3,7 +3,8 @@
  * from, and Meshcast's policy setting p2p-media-loader's windows.
  *
  * The scheduling follows p2p-media-loader-core 2.3.1's `src/hybrid-loader.ts`:
- * - `processQueue`: walk the segments from hls.js's current request while they fall in a time window;
+ * - `processQueue` (on a playlist update, an announcement, a finished load, and playback updates at most
+ *   every `PML_QUEUE_INTERVAL_S`): walk the segments from hls.js's current request while they fall in a time window;
  *   one in the high-demand window goes to HTTP when an HTTP slot is free (switching a P2P load to HTTP,
  *   or aborting a later HTTP load to make room), else to a peer that has it; any other goes to P2P
  *   when a connected peer has or is loading it and a P2P slot is free.
@@ -31,6 +32,11 @@ export const SIMULTANEOUS_P2P = 3;
 const PML_DEFAULT_WINDOWS: GuardDecision = { highDemandTimeWindow: 15, httpDownloadTimeWindow: 3000, p2pDownloadTimeWindow: 6000 };
 const ALONE_AFTER_S = 3;
 const POLICY_TICK_S = 0.25;
+/**
+ * p2p-media-loader re-runs its queue on hls.js's playback updates at most this often: 1 s in 2.3.1,
+ * 250 ms with Meshcast's patch (`patches/p2p-media-loader-core+2.3.1.patch`).
+ */
+const PML_QUEUE_INTERVAL_S = 0.25;
 const ANNOUNCE_BATCH_S = 0.25;
 /** Staggered seeding looks at the newest few segments: a group's turn comes within a few seconds. */
 const SEEDED_SEGMENTS = 4;
@@ -219,7 +225,7 @@ export class SimViewer {
   step(ctx: SwarmContext, stepS: number): void {
     if (ctx.nowS >= this.nextPolicyAtS) this.updatePolicy(ctx);
     this.feedPlayer(ctx);
-    if (ctx.nowS >= this.nextQueueAtS) this.dirty = true; // hls.js's playback updates, throttled to 1 s
+    if (ctx.nowS >= this.nextQueueAtS) this.dirty = true; // hls.js's playback updates, throttled (PML_QUEUE_INTERVAL_S)
     if (this.dirty || (this.announced && ctx.nowS - this.lastQueueAtS >= ANNOUNCE_BATCH_S)) this.processQueue(ctx);
     // A viewer with a rate cap cannot carry a segment to its neighbourhood: it fetches as p2p-media-loader does.
     if (ctx.staggeredSeeding && !this.budget) this.seedForSwarm(ctx);
@@ -287,6 +293,8 @@ export class SimViewer {
         sequence: newest,
         aheadS: ctx.segmentStartS(newest) - this.positionS,
         haveOrLoading: this.stored[newest] === 1 || this.requests[newest] !== undefined,
+        peerHasOrLoading: this.peersLoaded[newest] > 0 || this.peersHttpLoading[newest] > 0,
+        listedForS: ctx.visibleForS(this, newest),
       },
       peerSendingEarlier,
       targetLatencyS: ctx.policy.live.targetLatency,
@@ -344,7 +352,7 @@ export class SimViewer {
     this.dirty = false;
     this.announced = false;
     this.lastQueueAtS = ctx.nowS;
-    this.nextQueueAtS = ctx.nowS + 1;
+    this.nextQueueAtS = ctx.nowS + PML_QUEUE_INTERVAL_S;
     const { highDemandTimeWindow: hd, p2pDownloadTimeWindow: p2pW, httpDownloadTimeWindow: httpW } = this.windows;
     const d = ctx.segmentDurationS;
     const last = Math.min(ctx.knownSegments(this), this.requests.length);

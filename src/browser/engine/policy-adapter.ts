@@ -18,6 +18,20 @@ function playingDetails(hls: Hls) {
   return hls.levels[hls.currentLevel]?.details ?? hls.latestLevelDetails;
 }
 
+/** p2p-media-loader-hlsjs's ID of a segment: its URL, and the byte range (inclusive) when it has one. */
+export function segmentId(url: string, byteRange: number[]): string {
+  const [start, end] = byteRange;
+  return start !== undefined && end !== undefined && start < end ? `${url}|${start}-${end - 1}` : url;
+}
+
+/**
+ * The engine's p2p-media-loader core (a private field of p2p-media-loader-hlsjs 2.3.1), for the one
+ * method Meshcast's patch adds to it.
+ */
+function coreOf(engine: HlsJsP2PEngine): { isSegmentAnnouncedByPeers?(segmentId: string): boolean } | undefined {
+  return (engine as unknown as { core?: { isSegmentAnnouncedByPeers?(segmentId: string): boolean } }).core;
+}
+
 /**
  * The delivery policy bound to one source: a {@link PolicyController} that reads the stream from hls.js
  * and the swarm from the session's stats, and drives p2p-media-loader's dynamic config.
@@ -45,8 +59,9 @@ export function createPolicy(hls: Hls, media: HTMLMediaElement | null, engine: H
       const positionS = playing.currentTime;
       const segments = details.fragments
         .filter((frag) => frag.start + frag.duration > positionS)
-        .map((frag) => ({ sequence: Number(frag.sn), startS: frag.start, url: frag.url }));
+        .map((frag) => ({ sequence: Number(frag.sn), startS: frag.start, url: frag.url, id: segmentId(frag.url, frag.byteRange) }));
       return { positionS, segments };
     },
+    announcedByPeers: (id) => coreOf(engine)?.isSegmentAnnouncedByPeers?.(id) ?? false,
   }, policy, media);
 }

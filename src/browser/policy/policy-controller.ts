@@ -21,8 +21,10 @@ export interface PolicyTarget {
   peers(): number;
   /** This viewer's peer ID, its connected peers' IDs and the stream's audience (when the collector said). */
   swarm?(): { selfId: string; peerIds: Iterable<string>; audience: number | undefined };
-  /** Live streams: the playhead and the playlist's segments from it on, oldest first. */
-  liveSegments?(): { positionS: number; segments: ReadonlyArray<{ sequence: number; startS: number; url: string }> } | undefined;
+  /** Live streams: the playhead and the playlist's segments from it on, oldest first (`id`: p2p-media-loader's segment ID). */
+  liveSegments?(): { positionS: number; segments: ReadonlyArray<{ sequence: number; startS: number; url: string; id: string }> } | undefined;
+  /** Whether a connected peer has announced the segment (holds it, or is loading it over HTTP). */
+  announcedByPeers?(segmentId: string): boolean;
 }
 
 const TICK_MS = 250;
@@ -61,6 +63,8 @@ export class PolicyController {
   private uploadCheckQueued = false;
   private disposed = false;
   private measuredSegments = 0;
+  /** The newest live segment seen in the playlist, and when this viewer first saw it listed. */
+  private newestListed: { sequence: number; atMs: number } | undefined;
   /** Since when no peer has been connected; undefined while one is. */
   private aloneSince: number | undefined = performance.now();
 
@@ -261,6 +265,8 @@ export class PolicyController {
     const live = canSeed ? this.target.liveSegments?.() : undefined;
     const newest = live?.segments[live.segments.length - 1];
     const peerIds = swarm ? [...swarm.peerIds] : [];
+    const now = performance.now();
+    if (newest && newest.sequence !== this.newestListed?.sequence) this.newestListed = { sequence: newest.sequence, atMs: now };
     return coordinationState({
       // Without a live playlist in hand (no media element yet) it stays out, as without peers.
       canSeed: canSeed && swarm !== undefined && newest !== undefined,
@@ -272,6 +278,8 @@ export class PolicyController {
         sequence: newest.sequence,
         aheadS: newest.startS - live!.positionS,
         haveOrLoading: this.loaded.has(newest.url) || this.httpStarts.has(newest.url) || this.p2pLoading.has(newest.url),
+        peerHasOrLoading: this.target.announcedByPeers?.(newest.id) ?? false,
+        listedForS: (now - this.newestListed!.atMs) / 1000,
       },
       peerSendingEarlier: live?.segments.some((segment) => segment !== newest && this.p2pLoading.has(segment.url)) ?? false,
       targetLatencyS,

@@ -56,15 +56,29 @@ export function seesWholeSwarm(connectedPeers: number, audience: number | undefi
   return audience !== undefined && audience >= 2 && connectedPeers + 1 >= audience;
 }
 
-/** Whether this viewer, rather than one of its peers, fetches segment `sequence` for the swarm. */
-export function leadsSegment(selfId: string, peerIds: Iterable<string>, sequence: number): boolean {
+/** How many of its peers rank before this viewer for segment `sequence` (0: it leads the segment). */
+export function turnForSegment(selfId: string, peerIds: Iterable<string>, sequence: number): number {
   const own = segmentRank(selfId, sequence);
+  let before = 0;
   for (const id of peerIds) {
     const rank = segmentRank(id, sequence);
-    if (rank < own || (rank === own && id < selfId)) return false;
+    if (rank < own || (rank === own && id < selfId)) before += 1;
   }
-  return true;
+  return before;
 }
+
+/** Whether this viewer, rather than one of its peers, fetches segment `sequence` for the swarm. */
+export function leadsSegment(selfId: string, peerIds: Iterable<string>, sequence: number): boolean {
+  return turnForSegment(selfId, peerIds, sequence) === 0;
+}
+
+/**
+ * Seconds after its playlist first listed a new segment that a viewer waits for the viewers ranked
+ * before it, per viewer: each refreshes its playlist at its own phase, so the leader may learn of a
+ * segment up to one segment duration after another viewer does. Longer than an announcement takes to
+ * cross the swarm, so the next in turn sees the earlier one's fetch before its own turn comes.
+ */
+export const TURN_STEP_S = 0.25;
 
 /** What a player knows when it decides whether it takes part, and whether it fetches the newest segment. */
 export interface CoordinationFacts {
@@ -76,8 +90,12 @@ export interface CoordinationFacts {
   peerIds: Iterable<string>;
   /** Viewers of the stream as the collector counted them; undefined without a collector. */
   audience: number | undefined;
-  /** The newest segment in the playlist: its sequence number, seconds from the playhead to its start, and whether this viewer has or is loading it. */
-  newest: { sequence: number; aheadS: number; haveOrLoading: boolean } | undefined;
+  /**
+   * The newest segment in the playlist: its sequence number, seconds from the playhead to its start,
+   * whether this viewer has or is loading it, whether a connected peer has or is loading it, and seconds
+   * since this viewer's playlist first listed it.
+   */
+  newest: { sequence: number; aheadS: number; haveOrLoading: boolean; peerHasOrLoading: boolean; listedForS: number } | undefined;
   /** A peer is sending this viewer an earlier segment: p2p-media-loader would switch it to HTTP once the window covers it. */
   peerSendingEarlier: boolean;
   targetLatencyS: number;
@@ -88,8 +106,8 @@ export interface CoordinationFacts {
 export function coordinationState(facts: CoordinationFacts): CoordinationState {
   const { newest } = facts;
   const wholeSwarm = facts.canSeed && seesWholeSwarm(facts.connectedPeers, facts.audience);
-  const leadsNewest = wholeSwarm && newest !== undefined && !newest.haveOrLoading && !facts.peerSendingEarlier
-    && leadsSegment(facts.selfId, facts.peerIds, newest.sequence);
+  const leadsNewest = wholeSwarm && newest !== undefined && !newest.haveOrLoading && !newest.peerHasOrLoading && !facts.peerSendingEarlier
+    && newest.listedForS >= TURN_STEP_S * turnForSegment(facts.selfId, facts.peerIds, newest.sequence);
   return { wholeSwarm, leadsNewest, newestAheadS: newest?.aheadS ?? 0, targetLatencyS: facts.targetLatencyS, segmentDurationS: facts.segmentDurationS };
 }
 

@@ -92,7 +92,7 @@ describe('PolicyController on a live stream seen whole', () => {
 
   // Six viewers, each connected to the other five; 2 s segments, the newest 7.6 s ahead of the playhead.
   const ids = ['-MC0001-aaaaaaaaaaaa', '-MC0001-bbbbbbbbbbbb', '-MC0001-cccccccccccc', '-MC0001-dddddddddddd', '-MC0001-eeeeeeeeeeee', '-MC0001-ffffffffffff'];
-  const segments = [0, 1, 2, 3, 4].map((i) => ({ sequence: 100 + i, startS: 200 + 2 * i, url: `https://cdn.test/live/seg_${100 + i}.ts` }));
+  const segments = [0, 1, 2, 3, 4].map((i) => ({ sequence: 100 + i, startS: 200 + 2 * i, url: `https://cdn.test/live/seg_${100 + i}.ts`, id: `https://cdn.test/live/seg_${100 + i}.ts` }));
   const live = (engine: FakeEngine, self: string, audience: number | undefined) => {
     engine.target.stream = () => ({ segmentDurationS: 2, live: true });
     engine.target.swarm = () => ({ selfId: self, peerIds: ids.filter((id) => id !== self), audience });
@@ -149,6 +149,49 @@ describe('PolicyController on a live stream seen whole', () => {
     controller.tick();
     expect(lastWindows(busy).highDemandTimeWindow).toBeLessThan(7.6);
     controller.destroy();
+  });
+});
+
+describe('PolicyController: the turns on a new live segment (4 s behind the edge)', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  const ids = ['-MC0001-aaaaaaaaaaaa', '-MC0001-bbbbbbbbbbbb', '-MC0001-cccccccccccc', '-MC0001-dddddddddddd', '-MC0001-eeeeeeeeeeee', '-MC0001-ffffffffffff'];
+  // The newest segment (sequence 104) starts 2.6 s ahead of the playhead (4.6 s behind the edge), beyond the
+  // guard's own window (at most the latency less a segment: 2 s).
+  const segments = [103, 104].map((sequence) => ({ sequence, startS: 200 + 2 * (sequence - 103), url: `https://cdn.test/live/seg_${sequence}.ts`, id: `https://cdn.test/live/seg_${sequence}.ts` }));
+  /** One viewer of six whose playlist lists segment 104 from now on; `announced` says whether a peer announced it. */
+  const viewer = (self: string, announced: { now: boolean }) => {
+    const engine = new FakeEngine();
+    engine.target.stream = () => ({ segmentDurationS: 2, live: true });
+    engine.target.swarm = () => ({ selfId: self, peerIds: ids.filter((id) => id !== self), audience: 6 });
+    engine.target.liveSegments = () => ({ positionS: 199.4, segments });
+    engine.target.announcedByPeers = (id: string) => announced.now && id === segments[1].id;
+    const controller = new PolicyController(engine.target, resolvePolicy({ live: { targetLatency: 4 } }, undefined), null);
+    const reaches = () => ([...engine.applied].reverse().find((core) => core.highDemandTimeWindow !== undefined)!.highDemandTimeWindow! >= 2.6);
+    return { controller, reaches };
+  };
+
+  test('the viewer ranked k-th reaches for it k x 250 ms after its playlist listed it, while no peer announced it', () => {
+    const announced = { now: false };
+    const viewers = ids.map((self) => ({ self, ...viewer(self, announced) }));
+    const reachingAt = (ms: number) => {
+      jest.advanceTimersByTime(ms);
+      return viewers.filter((v) => v.reaches()).length;
+    };
+    expect(reachingAt(0)).toBe(1);
+    expect(reachingAt(250)).toBe(2);
+    expect(reachingAt(250)).toBe(3);
+    expect(reachingAt(750)).toBe(6);
+    for (const v of viewers) v.controller.destroy();
+  });
+
+  test('nobody reaches once a peer announced it: the segment comes from that peer', () => {
+    const announced = { now: true };
+    const viewers = ids.map((self) => viewer(self, announced));
+    jest.advanceTimersByTime(2000);
+    expect(viewers.filter((v) => v.reaches())).toHaveLength(0);
+    for (const v of viewers) v.controller.destroy();
   });
 });
 

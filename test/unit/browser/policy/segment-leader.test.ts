@@ -1,5 +1,5 @@
 import type { GuardDecision } from '../../../../src/browser/policy/deadline-guard';
-import { coordinateWindows, LEADER_GRACE_S, leadsSegment, pagePeerIdentity, seesWholeSwarm, segmentRank } from '../../../../src/browser/policy/segment-leader';
+import { coordinateWindows, LEADER_GRACE_S, leadsSegment, pagePeerIdentity, seesWholeSwarm, segmentRank, turnForSegment } from '../../../../src/browser/policy/segment-leader';
 
 const ids = ['-MC0001-aaaaaaaaaaaa', '-MC0001-bbbbbbbbbbbb', '-MC0001-cccccccccccc', '-MC0001-dddddddddddd', '-MC0001-eeeeeeeeeeee', '-MC0001-ffffffffffff'];
 const others = (self: string) => ids.filter((id) => id !== self);
@@ -16,6 +16,14 @@ describe('segment leader election', () => {
     for (const count of leadCounts.values()) {
       expect(count).toBeGreaterThan(60);
       expect(count).toBeLessThan(140);
+    }
+  });
+
+  test('every viewer has its own turn for each segment, the leader first', () => {
+    for (let sequence = 2000; sequence < 2100; sequence++) {
+      const turns = ids.map((id) => turnForSegment(id, others(id), sequence));
+      expect([...turns].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(ids.filter((id) => leadsSegment(id, others(id), sequence))).toEqual([ids[turns.indexOf(0)]]);
     }
   });
 
