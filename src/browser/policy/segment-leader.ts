@@ -122,6 +122,13 @@ export interface CoordinationState {
   segmentDurationS: number;
 }
 
+/**
+ * How far p2p-media-loader's playhead may lag the media's: it measures its windows from the position
+ * hls.js last reported on `timeupdate` (about every 250 ms), so a window meant to reach a segment
+ * reaches this much further.
+ */
+export const PLAYHEAD_REPORT_LAG_S = 0.3;
+
 /** Seconds the elected viewer gets before the others may fetch a segment in the background. */
 export const LEADER_GRACE_S = 3;
 
@@ -138,7 +145,7 @@ export function coordinateWindows(base: GuardDecision, state: CoordinationState)
   const httpS = Math.max(base.highDemandTimeWindow, Math.min(base.httpDownloadTimeWindow, appearsAtS - LEADER_GRACE_S));
   let highDemandTimeWindow = base.highDemandTimeWindow;
   if (state.leadsNewest) {
-    const reach = Math.min(state.targetLatencyS, state.newestAheadS + 0.1);
+    const reach = Math.min(state.targetLatencyS, state.newestAheadS + PLAYHEAD_REPORT_LAG_S);
     highDemandTimeWindow = Math.max(highDemandTimeWindow, round(reach));
   }
   return {

@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-// patches/p2p-media-loader-core+2.3.1.patch, two parts Meshcast's live coordination needs:
+// patches/p2p-media-loader-core+2.3.1.patch, three parts Meshcast's live coordination needs:
 // - `Core.isSegmentAnnouncedByPeers`: whether a connected peer announced a segment (holds it, or is
 //   loading it over HTTP), so a viewer leaves a new live segment to the peer already fetching it;
-// - playback updates re-run the download queue every 250 ms (stock: at most once per second), so a segment
-//   that enters the high-demand window starts over HTTP within 250 ms, not up to a second late.
+// - playback updates re-run the download queue each time once 200 ms have passed (browsers report
+//   playback about every 250 ms; stock: at most once per second), so a segment that enters the
+//   high-demand window starts over HTTP at once, not up to a second late;
+// - `applyDynamicConfig` re-runs the queue, so the viewer whose turn it is fetches a new live segment
+//   when its windows reach it, not at the next playback update.
 
 const REGISTER = path.resolve('test/unit/patches/node-stubs/register.mjs');
 
@@ -55,7 +58,7 @@ describe('p2p-media-loader queue patch', () => {
     `)).toEqual({ before: [false, false], after: [false, true, true], unknown: false });
   });
 
-  test('playback updates re-run the queue once 250 ms have passed, not 1 s', () => {
+  test('playback updates re-run the queue once 200 ms have passed, not 1 s', () => {
     const runs = withCore(`
       const loader = core.mainStreamLoader;
       const processQueue = loader.processQueue.bind(loader);
@@ -68,8 +71,24 @@ describe('p2p-media-loader queue patch', () => {
       }
       return runs;
     `) as number;
-    // The first update more than 250 ms after the last run: every 300 ms here, 6 or 7 runs in 2 s (stock
+    // The first update more than 200 ms after the last run: every 300 ms here, 6 or 7 runs in 2 s (stock
     // p2p-media-loader: every 1.1 s, 1 or 2).
     expect(runs).toBeGreaterThanOrEqual(5);
+  });
+
+  test('a new dynamic config re-runs the queue at once: a segment its wider high-demand window reaches goes to HTTP', () => {
+    const result = withCore(`
+      const started = [];
+      core.addEventListener('onSegmentStart', ({ segment, downloadSource }) => started.push(downloadSource + ':' + segment.externalId));
+      core.updatePlayback(2.1, 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const before = [...started];
+      // Reach segment 4 (starts at 8 s, 5.9 s ahead) over HTTP; no playback update follows.
+      core.applyDynamicConfig({ highDemandTimeWindow: 7, httpDownloadTimeWindow: 7, simultaneousHttpDownloads: 6 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { before, after: started };
+    `) as { before: string[]; after: string[] };
+    expect(result.before).not.toContain('http:4');
+    expect(result.after).toContain('http:4');
   });
 });
