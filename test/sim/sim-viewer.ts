@@ -33,8 +33,9 @@ const PML_DEFAULT_WINDOWS: GuardDecision = { highDemandTimeWindow: 15, httpDownl
 const ALONE_AFTER_S = 3;
 const POLICY_TICK_S = 0.25;
 /**
- * p2p-media-loader re-runs its queue on hls.js's playback updates at most this often: 1 s in 2.3.1,
- * 250 ms with Meshcast's patch (`patches/p2p-media-loader-core+2.3.1.patch`).
+ * p2p-media-loader re-runs its queue on hls.js's playback updates at most this often: 1 s in 2.3.1; with
+ * Meshcast's patch (`patches/p2p-media-loader-core+2.3.1.patch`) on every update, which browsers send on
+ * `timeupdate`, about every 250 ms.
  */
 const PML_QUEUE_INTERVAL_S = 0.25;
 const ANNOUNCE_BATCH_S = 0.25;

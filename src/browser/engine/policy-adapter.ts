@@ -18,7 +18,10 @@ function playingDetails(hls: Hls) {
   return hls.levels[hls.currentLevel]?.details ?? hls.latestLevelDetails;
 }
 
-/** p2p-media-loader-hlsjs's ID of a segment: its URL, and the byte range (inclusive) when it has one. */
+/**
+ * p2p-media-loader-hlsjs's ID of a segment: its URL, and the byte range (inclusive) when it has one, as its
+ * segment manager builds it (its helper is not exported).
+ */
 export function segmentId(url: string, byteRange: number[]): string {
   const [start, end] = byteRange;
   return start !== undefined && end !== undefined && start < end ? `${url}|${start}-${end - 1}` : url;

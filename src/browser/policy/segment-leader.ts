@@ -7,7 +7,8 @@
  * random HTTP fetch), every viewer fetches it from the origin then. Here the viewers agree, without a
  * message, on one of them to fetch each new segment as soon as it is published: the one whose
  * (peer ID, segment) rank is lowest. The others hold their background fetch back for a few seconds
- * and take the segment from that viewer.
+ * and take the segment from that viewer; the next in rank take turns fetching it only if no peer has
+ * announced it by then (the leader learns of a segment at its own playlist refresh, possibly last).
  *
  * The agreement only holds when each viewer sees the whole swarm: in a large swarm every
  * neighbourhood would elect its own fetcher (simulated with 1 000 viewers: twice the origin bytes).
@@ -67,11 +68,6 @@ export function turnForSegment(selfId: string, peerIds: Iterable<string>, sequen
   return before;
 }
 
-/** Whether this viewer, rather than one of its peers, fetches segment `sequence` for the swarm. */
-export function leadsSegment(selfId: string, peerIds: Iterable<string>, sequence: number): boolean {
-  return turnForSegment(selfId, peerIds, sequence) === 0;
-}
-
 /**
  * Seconds after its playlist first listed a new segment that a viewer waits for the viewers ranked
  * before it, per viewer: each refreshes its playlist at its own phase, so the leader may learn of a
@@ -127,7 +123,7 @@ export interface CoordinationState {
  * hls.js last reported on `timeupdate` (about every 250 ms), so a window meant to reach a segment
  * reaches this much further.
  */
-export const PLAYHEAD_REPORT_LAG_S = 0.3;
+const PLAYHEAD_REPORT_LAG_S = 0.3;
 
 /** Seconds the elected viewer gets before the others may fetch a segment in the background. */
 export const LEADER_GRACE_S = 3;

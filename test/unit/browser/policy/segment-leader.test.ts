@@ -1,8 +1,9 @@
 import type { GuardDecision } from '../../../../src/browser/policy/deadline-guard';
-import { coordinateWindows, LEADER_GRACE_S, leadsSegment, pagePeerIdentity, seesWholeSwarm, segmentRank, turnForSegment } from '../../../../src/browser/policy/segment-leader';
+import { coordinateWindows, LEADER_GRACE_S, pagePeerIdentity, seesWholeSwarm, segmentRank, turnForSegment } from '../../../../src/browser/policy/segment-leader';
 
 const ids = ['-MC0001-aaaaaaaaaaaa', '-MC0001-bbbbbbbbbbbb', '-MC0001-cccccccccccc', '-MC0001-dddddddddddd', '-MC0001-eeeeeeeeeeee', '-MC0001-ffffffffffff'];
 const others = (self: string) => ids.filter((id) => id !== self);
+const leadsSegment = (self: string, peers: string[], sequence: number) => turnForSegment(self, peers, sequence) === 0;
 
 describe('segment leader election', () => {
   test('in a swarm where everyone sees everyone, exactly one viewer leads each segment', () => {
