@@ -24,6 +24,7 @@ Simulates a swarm of viewers running Meshcast (p2p-media-loader 2.3.1's scheduli
   --policy P          guarded (Meshcast) or pml-defaults (p2p-media-loader's own windows) (default guarded)
   --seeding S         live: who fetches new segments from the origin: pml (the player today) or
                       staggered (the candidate in src/browser/policy/segment-seeding.ts) (default pml)
+  --downlink BPS      bits/s of each viewer's downlink, shared by its HTTP and P2P downloads (default 25000000)
   --seed N            random seed (default 1)
   --json FILE         where to write the report
   --calibrate         run the benchmark's 6-viewer vod and live setups and compare with bench-results/
@@ -71,6 +72,7 @@ function main(): void {
         policy: { type: 'string' },
         seeding: { type: 'string' },
         seed: { type: 'string' },
+        downlink: { type: 'string' },
         json: { type: 'string' },
         calibrate: { type: 'boolean' },
         scale: { type: 'boolean' },
@@ -117,6 +119,9 @@ function main(): void {
     const value = numberOption(values, flag);
     if (value !== undefined) (options as Record<string, unknown>)[key] = value;
   }
+  const downlinkBps = numberOption(values, 'downlink');
+  if (downlinkBps !== undefined && !(downlinkBps > 0)) fail(`--downlink must be bits per second above 0, got ${downlinkBps}`);
+  if (downlinkBps !== undefined) options.network = { downlinkBytesPerS: downlinkBps / 8 } as SimOptions['network'];
   let report: SimReport;
   try {
     report = simulate(options);

@@ -22,6 +22,7 @@ export const BENCH_NETWORK: Partial<NetworkModel> = {
   p2pRttS: 0.02,
   p2pBytesPerS: 5_000_000,
   uplinkBytesPerS: 50_000_000,
+  downlinkBytesPerS: 50_000_000,
   connectS: [0.5, 1.5],
   announceIntervalS: 120,
 };

@@ -19,6 +19,11 @@ export interface NetworkModel {
   p2pBytesPerS: number;
   /** Bytes/s a viewer's uplink carries, shared by its uploads under way. @default 2_500_000 (20 Mbit/s) */
   uplinkBytesPerS: number;
+  /**
+   * Bytes/s a viewer's downlink carries, shared max-min fairly by its downloads under way (HTTP and
+   * P2P), so that a deadline fetch competing with P2P downloads is slower. @default 3_125_000 (25 Mbit/s)
+   */
+  downlinkBytesPerS: number;
   /** Seconds from an offer reaching a peer to a connected data channel: [min, max], uniform. @default [1, 3] */
   connectS: [number, number];
   /** Seconds between a viewer's announces to the tracker (Meshcast's `serve --announce-interval`). @default 120 */
@@ -78,6 +83,7 @@ export const DEFAULT_NETWORK: NetworkModel = {
   p2pRttS: 0.06,
   p2pBytesPerS: 1_250_000,
   uplinkBytesPerS: 2_500_000,
+  downlinkBytesPerS: 3_125_000,
   connectS: [1, 3],
   announceIntervalS: 120,
   offersPerAnnounce: 5,
@@ -136,7 +142,7 @@ export function resolveSimOptions(input: Partial<SimOptions> & { viewers: number
   check(o.uploadCapBps === undefined || o.policy === 'guarded', '--upload-cap', 'used with --policy guarded (it is Meshcast\'s upload.maxBytesPerS)', o.uploadCapBps);
   const n = o.network;
   for (const key of ['httpTtfbS', 'p2pRttS'] as const) check(Number.isFinite(n[key]) && n[key] >= 0, `network.${key}`, 'seconds, 0 or more', n[key]);
-  for (const key of ['httpBytesPerS', 'p2pBytesPerS', 'uplinkBytesPerS'] as const) check(Number.isFinite(n[key]) && n[key] > 0, `network.${key}`, 'bytes per second above 0', n[key]);
+  for (const key of ['httpBytesPerS', 'p2pBytesPerS', 'uplinkBytesPerS', 'downlinkBytesPerS'] as const) check(Number.isFinite(n[key]) && n[key] > 0, `network.${key}`, 'bytes per second above 0', n[key]);
   check(Array.isArray(n.connectS) && n.connectS.length === 2 && n.connectS[0] >= 0 && n.connectS[1] >= n.connectS[0], 'network.connectS', '[min, max] seconds', n.connectS);
   check(n.announceIntervalS >= 1, 'network.announceIntervalS', 'seconds, at least 1', n.announceIntervalS);
   check(Number.isInteger(n.offersPerAnnounce) && n.offersPerAnnounce >= 1, 'network.offersPerAnnounce', 'an integer, at least 1', n.offersPerAnnounce);

@@ -69,3 +69,19 @@ export class EventQueue<T> {
     [this.items[a], this.items[b]] = [this.items[b], this.items[a]];
   }
 }
+
+/**
+ * Max-min fair shares of one link among flows that each go no faster than their own cap (the far
+ * end's rate): a flow capped below an equal share keeps its cap, and what it leaves is split among the
+ * others, as competing TCP (or SCTP) flows settle on a shared bottleneck.
+ */
+export function maxMinShares(caps: readonly number[], capacity: number): number[] {
+  const order = caps.map((_, i) => i).sort((a, b) => caps[a] - caps[b]);
+  const shares = new Array<number>(caps.length);
+  let left = capacity;
+  order.forEach((index, rank) => {
+    shares[index] = Math.min(caps[index], left / (caps.length - rank));
+    left -= shares[index];
+  });
+  return shares;
+}

@@ -16,17 +16,19 @@
  * - storage (`segment-memory-storage.ts`): live segments are dropped once the playhead is
  *   `highDemandTimeWindow` past their end; VOD segments behind the playhead when memory is full.
  * Meshcast's windows come from `decideWindows` (`src/browser/policy/deadline-guard.ts`), fed with the HTTP
- * times this viewer measured, and its upload switch from `decideUpload` and `UploadBudget`
+ * times this viewer measured, its downloads at once from `httpConcurrency` and `p2pConcurrency` (while
+ * the buffer is too short to share the downlink: one over HTTP, and none from peers beside it), and its upload switch from `decideUpload` and `UploadBudget`
  * (`src/browser/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick. On live
  * streams a viewer connected to the whole audience (the collector's count; here exact, without the
  * beacons' delay) applies `coordinateWindows` (`src/browser/policy/segment-leader.ts`) as the player does.
  */
-import { decideWindows, type GuardDecision } from '../../src/browser/policy/deadline-guard';
+import { decideWindows, httpConcurrency, p2pConcurrency, type GuardDecision } from '../../src/browser/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/browser/policy/policy-options';
 import { coordinateWindows, coordinationState } from '../../src/browser/policy/segment-leader';
 import { shouldSeed } from '../../src/browser/policy/segment-seeding';
 import { decideUpload, UploadBudget } from '../../src/browser/policy/upload-rules';
 
+/** p2p-media-loader's own `simultaneousHttpDownloads` and `simultaneousP2PDownloads`. */
 export const SIMULTANEOUS_HTTP = 2;
 export const SIMULTANEOUS_P2P = 3;
 const PML_DEFAULT_WINDOWS: GuardDecision = { highDemandTimeWindow: 15, httpDownloadTimeWindow: 3000, p2pDownloadTimeWindow: 6000 };
@@ -63,6 +65,8 @@ export interface Transfer {
   reason?: HttpReason;
   startedAtS: number;
   done: boolean;
+  /** This step's share of the receiving viewer's downlink, bytes/s. */
+  downlinkShare: number;
 }
 
 /** What a viewer needs from the simulation around it. */
@@ -109,6 +113,8 @@ export class SimViewer {
   readonly openNeighbors = new Set<SimViewer>();
   readonly downloadingFrom = new Set<SimViewer>();
   readonly httpTransfers = new Set<Transfer>();
+  /** Transfers to this viewer that move bytes in the current step (scratch of the downlink sharing). */
+  readonly flowing: Transfer[] = [];
   online = false;
   leftAtS: number | undefined;
   httpActive = 0;
@@ -145,6 +151,9 @@ export class SimViewer {
   private decidedHttpVersion = -1;
   private decidedAlone = false;
   windows: GuardDecision = PML_DEFAULT_WINDOWS;
+  /** Downloads p2p-media-loader may run at once: its own, or what Meshcast's guard allows for the buffer. */
+  httpAtOnce = SIMULTANEOUS_HTTP;
+  p2pAtOnce = SIMULTANEOUS_P2P;
   /** The deadline guard's windows before the swarm's agreement on live segments. */
   private guardWindows: GuardDecision = PML_DEFAULT_WINDOWS;
   /** The peer ID p2p-media-loader would announce (fixed by Meshcast, so that the player knows it). */
@@ -271,6 +280,11 @@ export class SimViewer {
         policy.prefetch,
       );
     }
+    // While the buffer is too short to share the downlink, the nearest segment gets it (as the player does).
+    const http = { recentLoadS: this.recentHttpS, inFlightS };
+    const bufferAheadS = this.bufferedEndS(ctx) - this.positionS;
+    this.httpAtOnce = httpConcurrency(http, bufferAheadS);
+    this.p2pAtOnce = p2pConcurrency(http, bufferAheadS, this.httpActive);
     // Staggered seeding replaces the one-fetcher agreement (it elects fetchers at any swarm size).
     const next = ctx.live && !ctx.staggeredSeeding ? this.coordinated(ctx, this.guardWindows) : this.guardWindows;
     if (next.highDemandTimeWindow !== this.windows.highDemandTimeWindow) this.dirty = true;
@@ -367,19 +381,19 @@ export class SimViewer {
       const request = this.requests[s];
       if (s <= lastHighDemand) {
         if (request) {
-          if (request.from && (this.httpActive < SIMULTANEOUS_HTTP || this.abortLater(ctx, s, last, false))) {
+          if (request.from && (this.httpActive < this.httpAtOnce || this.abortLater(ctx, s, last, false))) {
             ctx.abortTransfer(request);
             this.loadThroughHttp(ctx, s, 'deadline');
           }
           continue;
         }
-        if (this.httpActive < SIMULTANEOUS_HTTP || this.abortLater(ctx, s, last, false)) {
+        if (this.httpActive < this.httpAtOnce || this.abortLater(ctx, s, last, false)) {
           this.loadThroughHttp(ctx, s, s === this.firstSegment ? 'start' : 'deadline');
           continue;
         }
-        if (this.peersLoaded[s] > 0 && (this.p2pActive < SIMULTANEOUS_P2P || this.abortLater(ctx, s, last, true))) this.loadThroughP2P(ctx, s);
+        if (this.peersLoaded[s] > 0 && (this.p2pActive < this.p2pAtOnce || this.abortLater(ctx, s, last, true))) this.loadThroughP2P(ctx, s);
       } else {
-        if (this.p2pActive >= SIMULTANEOUS_P2P || s > lastP2P) break; // nothing further down can start
+        if (this.p2pActive >= this.p2pAtOnce || s > lastP2P) break; // nothing further down can start
         if (!request && this.peersLoaded[s] > 0) this.loadThroughP2P(ctx, s);
       }
     }
@@ -409,7 +423,7 @@ export class SimViewer {
     const known = Math.min(ctx.knownSegments(this), this.requests.length);
     const lastHighDemand = Math.floor((this.positionS + this.windows.highDemandTimeWindow) / ctx.segmentDurationS);
     for (let s = known - 1; s >= Math.max(0, known - SEEDED_SEGMENTS) && s > lastHighDemand; s--) {
-      if (this.stored[s] || this.requests[s] || this.httpActive >= SIMULTANEOUS_HTTP) continue;
+      if (this.stored[s] || this.requests[s] || this.httpActive >= this.httpAtOnce) continue;
       const seed = shouldSeed({
         peerId: this.peerId,
         sequence: s,
@@ -423,7 +437,7 @@ export class SimViewer {
 
   private loadRandomThroughHttp(ctx: SwarmContext): void {
     const peers = this.neighbors.size;
-    if (peers === 0 || this.httpActive >= SIMULTANEOUS_HTTP) return;
+    if (peers === 0 || this.httpActive >= this.httpAtOnce) return;
     const { httpDownloadTimeWindow: httpW, p2pDownloadTimeWindow: p2pW } = this.windows;
     const candidates: number[] = [];
     const last = Math.min(ctx.knownSegments(this), this.requests.length);
@@ -435,7 +449,7 @@ export class SimViewer {
     }
     if (candidates.length === 0) return;
     const peersCount = peers + 1;
-    const count = Math.min(candidates.length, SIMULTANEOUS_HTTP * peersCount);
+    const count = Math.min(candidates.length, this.httpAtOnce * peersCount);
     const order = Array.from({ length: count }, (_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(ctx.random() * (i + 1));
@@ -443,7 +457,7 @@ export class SimViewer {
     }
     let probability = count / peersCount;
     for (const index of order) {
-      if (this.httpActive >= SIMULTANEOUS_HTTP) break;
+      if (this.httpActive >= this.httpAtOnce) break;
       if (probability >= 1 || ctx.random() <= probability) this.loadThroughHttp(ctx, candidates[index], 'background');
       probability -= 1;
       if (probability <= 0) break;
@@ -452,7 +466,7 @@ export class SimViewer {
 
   private loadThroughHttp(ctx: SwarmContext, segment: number, reason: HttpReason): void {
     const size = ctx.segmentSize(this.rendition, segment);
-    const transfer: Transfer = { viewer: this, from: undefined, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false, reason };
+    const transfer: Transfer = { viewer: this, from: undefined, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false, downlinkShare: Infinity, reason };
     this.requests[segment] = transfer;
     this.httpActive += 1;
     this.httpTransfers.add(transfer);
@@ -471,7 +485,7 @@ export class SimViewer {
     }
     if (!chosen) return;
     const size = ctx.segmentSize(this.rendition, segment);
-    const transfer: Transfer = { viewer: this, from: chosen, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false };
+    const transfer: Transfer = { viewer: this, from: chosen, segment, size, left: size, waitS: 0, startedAtS: ctx.nowS, done: false, downlinkShare: Infinity };
     this.requests[segment] = transfer;
     this.p2pActive += 1;
     this.downloadingFrom.add(chosen);

@@ -1,13 +1,14 @@
 /**
  * The swarm simulator: viewers joining, leaving and being replaced, a WebTorrent tracker introducing
  * them, an origin and peers serving segments, advanced in fixed steps (`stepS`). Transfers are fluid:
- * each receives its rate every step (an uploader's cap shared by its uploads), after a first-byte wait.
+ * each receives its rate every step (an uploader's uplink shared by its uploads, a receiver's downlink
+ * shared max-min fairly by its downloads), after a first-byte wait.
  */
 import { resolvePolicy, type ResolvedPolicy } from '../../src/browser/policy/policy-options';
 import { percentile } from '../../src/browser/utils/percentile';
-import { renditionLadder, resolveSimOptions, type SimOptions } from './sim-options';
+import { renditionLadder, resolveSimOptions, type NetworkModel, type SimOptions } from './sim-options';
 import { HTTP_REASONS, SimViewer, type HttpReason, type SwarmContext, type Transfer } from './sim-viewer';
-import { EventQueue, seededRandom } from './sim-utils';
+import { EventQueue, maxMinShares, seededRandom } from './sim-utils';
 
 export interface SimReport {
   scenario: string;
@@ -25,6 +26,8 @@ export interface SimReport {
   seeding: string;
   targetLatencyS: number | null;
   seed: number;
+  /** The network model the run assumed (`SimOptions.network`). */
+  network: NetworkModel;
   /** Bytes viewers received from peers / all bytes they received. */
   offload: number;
   /** Bytes the origin sent (aborted requests' partial bytes included). */
@@ -208,8 +211,30 @@ class Simulation implements SwarmContext {
     transfer.viewer.transferEnded(this, transfer, false, received);
   }
 
-  private advanceTransfers(stepS: number): void {
+  /** A transfer's rate at its far end: the origin's per-request rate, or the uploader's share of its uplink. */
+  private sourceRate(transfer: Transfer): number {
     const { p2pBytesPerS, httpBytesPerS, uplinkBytesPerS } = this.o.network;
+    return transfer.from ? Math.min(p2pBytesPerS, uplinkBytesPerS / transfer.from.uploads) : httpBytesPerS;
+  }
+
+  /** Each receiving viewer's downlink shared among its transfers that move bytes this step. */
+  private shareDownlinks(stepS: number): void {
+    const receivers: SimViewer[] = [];
+    for (const transfer of this.transfers) {
+      if (transfer.done || transfer.waitS >= stepS) continue;
+      const { flowing } = transfer.viewer;
+      if (flowing.length === 0) receivers.push(transfer.viewer);
+      flowing.push(transfer);
+    }
+    for (const viewer of receivers) {
+      const shares = maxMinShares(viewer.flowing.map((t) => this.sourceRate(t)), this.o.network.downlinkBytesPerS);
+      viewer.flowing.forEach((transfer, i) => (transfer.downlinkShare = shares[i]));
+      viewer.flowing.length = 0;
+    }
+  }
+
+  private advanceTransfers(stepS: number): void {
+    this.shareDownlinks(stepS);
     let kept = 0;
     for (const transfer of this.transfers) {
       if (transfer.done) continue;
@@ -223,7 +248,11 @@ class Simulation implements SwarmContext {
         activeS = -transfer.waitS;
       }
       const from = transfer.from;
-      const rate = from ? Math.min(p2pBytesPerS, uplinkBytesPerS / from.uploads) : httpBytesPerS;
+      // A transfer started during this step had no share computed: it gets an equal one.
+      const share = Number.isFinite(transfer.downlinkShare)
+        ? transfer.downlinkShare
+        : this.o.network.downlinkBytesPerS / (transfer.viewer.httpActive + transfer.viewer.p2pActive);
+      const rate = Math.min(this.sourceRate(transfer), share);
       const bytes = Math.min(transfer.left, rate * activeS);
       transfer.left -= bytes;
       from?.uploaded(this, bytes);
@@ -371,6 +400,7 @@ class Simulation implements SwarmContext {
       seeding: o.seeding,
       targetLatencyS: this.live ? o.targetLatencyS : null,
       seed: o.seed,
+      network: o.network,
       offload: round(p2pBytes / Math.max(1, p2pBytes + originBytes)),
       originBytes: Math.round(originBytes),
       abortedHttpBytes: Math.round(sum(this.sessions.map((v) => v.httpAbortedBytes))),

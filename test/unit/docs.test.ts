@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { committedNetworkResults, committedResults, networkTable, resultsTable } from '../bench/results-table';
 import { calibrationTable } from '../sim/sim-calibration';
 import { scaleTable } from '../sim/sim-scale';
+import { committedDownlinkResults, downlinkTable } from '../sim/sim-downlink';
 import { seedingTable } from '../sim/sim-seeding';
 
 // The figures in docs/ are the committed results (bench-results/), not numbers typed by hand.
@@ -24,6 +25,8 @@ test("docs/simulator.md shows the simulator's committed scale and calibration re
   }
   expect(page).toContain(calibrationTable(JSON.parse(readFileSync('bench-results/sim/calibration.json', 'utf8'))));
   expect(page).toContain(seedingTable(JSON.parse(readFileSync('bench-results/sim/seeding-candidate.json', 'utf8'))));
+  expect(committedDownlinkResults()).toHaveLength(12);
+  expect(page).toContain(downlinkTable(committedDownlinkResults()));
 });
 
 test('README links every page in docs/', () => {

@@ -117,11 +117,14 @@ export function httpConcurrency(http: HttpTiming, bufferAheadS: number | undefin
 
 /**
  * How many segments may come from peers at once. Prefetching from peers shares the link with the
- * segment the playhead needs next (over HTTP or from a peer), so while the buffer is too short to share
- * it, one at a time: p2p-media-loader takes the nearest first. Otherwise its own 3.
+ * segment the playhead needs next, so while the buffer is too short to share it: none beside an HTTP
+ * download under way (p2p-media-loader fetches the nearest segment over HTTP first, and a prefetch
+ * beside it would halve its speed), else one, the nearest. Otherwise p2p-media-loader's own 3.
+ * @param httpDownloads HTTP segment downloads under way.
  */
-export function p2pConcurrency(http: HttpTiming, bufferAheadS: number | undefined, tuning: GuardTuning = DEFAULT_TUNING): number {
-  return bufferTooShortToShare(http, bufferAheadS, tuning) ? 1 : PML_P2P_CONCURRENCY;
+export function p2pConcurrency(http: HttpTiming, bufferAheadS: number | undefined, httpDownloads: number, tuning: GuardTuning = DEFAULT_TUNING): number {
+  if (!bufferTooShortToShare(http, bufferAheadS, tuning)) return PML_P2P_CONCURRENCY;
+  return httpDownloads > 0 ? 0 : 1;
 }
 
 const round = (seconds: number) => Math.round(seconds * 10) / 10;

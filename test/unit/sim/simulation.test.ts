@@ -3,6 +3,8 @@ import { CALIBRATION_CASES, calibrate, runCalibration, TOLERANCE_POINTS } from '
 import { SCALE_UPLOAD_CAP } from '../../sim/sim-scale';
 import { renditionLadder } from '../../sim/sim-options';
 import { simulate, type SimReport } from '../../sim/simulation';
+import { maxMinShares } from '../../sim/sim-utils';
+import { committedDownlinkResults } from '../../sim/sim-downlink';
 
 // Small audiences and short streams: each run takes well under a second.
 const SHORT = { durationS: 120, joinSpreadS: 20 };
@@ -36,6 +38,13 @@ describe('committed results (README "Scale") are what the simulator gives now', 
     }
     expect(committed.filter((r) => r.uploadCapBps !== null).every((r) => r.uploadCapBps === SCALE_UPLOAD_CAP)).toBe(true);
   });
+});
+
+test('committed downlink results (docs/simulator.md "Downlink") are what the simulator gives now', () => {
+  for (const { wallS: _wall, ...expected } of committedDownlinkResults()) {
+    const { wallS: _w, ...again } = simulate({ viewers: expected.viewers, scenario: expected.scenario as 'vod' | 'live', network: { downlinkBytesPerS: expected.network.downlinkBytesPerS } as SimReport['network'] });
+    expect(again).toEqual(expected);
+  }
 });
 
 describe('simulator', () => {
@@ -150,11 +159,35 @@ describe('simulator', () => {
     expect(defaults.liveLatencyMedianS).toBeGreaterThanOrEqual(58);
   });
 
+  test('a viewer\'s downlink is shared by its downloads: a narrow one slows start-up and sends more to the origin at the deadline', () => {
+    // 2 s segments at 2.5 Mbit/s (about 625 kB): 0.2 s at 25 Mbit/s, about 1 s at 5 Mbit/s.
+    const narrowLink = { downlinkBytesPerS: 625_000 } as SimReport['network'];
+    const wide = simulate({ viewers: 1, ...SHORT });
+    const narrow = simulate({ viewers: 1, ...SHORT, network: narrowLink });
+    expect(wide.network.downlinkBytesPerS).toBe(3_125_000);
+    expect(wide.startupMsMedian).toBeLessThan(500);
+    expect(narrow.startupMsMedian).toBeGreaterThanOrEqual(1000);
+    // In a swarm, P2P downloads share the link with the deadline's HTTP fetches, which then come later.
+    const swarmWide = simulate({ viewers: 20, ...SHORT });
+    const swarmNarrow = simulate({ viewers: 20, ...SHORT, network: narrowLink });
+    expect(swarmNarrow.originBytesByReason.deadline).toBeGreaterThan(swarmWide.originBytesByReason.deadline * 2);
+    expect(swarmNarrow.offload).toBeLessThan(swarmWide.offload);
+    expect(swarmNarrow.downloadedBytes / swarmNarrow.viewers).toBeLessThanOrEqual(625_000 * SHORT.durationS);
+  });
+
+  test('max-min fair shares of a link: flows slower than an equal share keep their rate, the rest split what is left', () => {
+    expect(maxMinShares([1, 10, 10], 12)).toEqual([1, 5.5, 5.5]);
+    expect(maxMinShares([3, 2], 10)).toEqual([3, 2]);
+    expect(maxMinShares([8, 8, 8, 8], 4)).toEqual([1, 1, 1, 1]);
+    expect(maxMinShares([], 4)).toEqual([]);
+  });
+
   test('malformed options throw, naming the option', () => {
     expect(() => simulate({ viewers: 0 })).toThrow('--viewers');
     expect(() => simulate({ viewers: 5, renditions: 2.5 })).toThrow('--renditions');
     expect(() => simulate({ viewers: 5, churnPerMin: 2 })).toThrow('--churn');
     expect(() => simulate({ viewers: 5, uploadCapBps: 100_000, policy: 'pml-defaults' })).toThrow('--upload-cap');
     expect(() => simulate({ viewers: 5, scenario: 'vod-ish' as never })).toThrow('--scenario');
+    expect(() => simulate({ viewers: 5, network: { downlinkBytesPerS: 0 } as SimReport['network'] })).toThrow('network.downlinkBytesPerS');
   });
 });
