@@ -16,8 +16,8 @@
  * - storage (`segment-memory-storage.ts`): live segments are dropped once the playhead is
  *   `highDemandTimeWindow` past their end; VOD segments behind the playhead when memory is full.
  * Meshcast's windows come from `decideWindows` (`src/browser/policy/deadline-guard.ts`), fed with the HTTP
- * times this viewer measured, its downloads at once from `httpConcurrency` and `p2pConcurrency` (while
- * the buffer is too short to share the downlink: one over HTTP, and none from peers beside it), and its upload switch from `decideUpload` and `UploadBudget`
+ * times this viewer measured, its downloads at once from `httpConcurrency` and `p2pConcurrency` (one of
+ * each while the buffer is too short to share the downlink), and its upload switch from `decideUpload` and `UploadBudget`
  * (`src/browser/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick. On live
  * streams a viewer connected to the whole audience (the collector's count; here exact, without the
  * beacons' delay) applies `coordinateWindows` (`src/browser/policy/segment-leader.ts`) as the player does.
@@ -280,11 +280,11 @@ export class SimViewer {
         policy.prefetch,
       );
     }
-    // While the buffer is too short to share the downlink, the nearest segment gets it (as the player does).
+    // While the buffer is too short to share the downlink, one download of each kind (as the player does).
     const http = { recentLoadS: this.recentHttpS, inFlightS };
     const bufferAheadS = this.bufferedEndS(ctx) - this.positionS;
     this.httpAtOnce = httpConcurrency(http, bufferAheadS);
-    this.p2pAtOnce = p2pConcurrency(http, bufferAheadS, this.httpActive);
+    this.p2pAtOnce = p2pConcurrency(http, bufferAheadS);
     // Staggered seeding replaces the one-fetcher agreement (it elects fetchers at any swarm size).
     const next = ctx.live && !ctx.staggeredSeeding ? this.coordinated(ctx, this.guardWindows) : this.guardWindows;
     if (next.highDemandTimeWindow !== this.windows.highDemandTimeWindow) this.dirty = true;

@@ -117,14 +117,13 @@ export function httpConcurrency(http: HttpTiming, bufferAheadS: number | undefin
 
 /**
  * How many segments may come from peers at once. Prefetching from peers shares the link with the
- * segment the playhead needs next, so while the buffer is too short to share it: none beside an HTTP
- * download under way (p2p-media-loader fetches the nearest segment over HTTP first, and a prefetch
- * beside it would halve its speed), else one, the nearest. Otherwise p2p-media-loader's own 3.
- * @param httpDownloads HTTP segment downloads under way.
+ * segment the playhead needs next (over HTTP or from a peer), so while the buffer is too short to share
+ * it, one at a time: p2p-media-loader takes the nearest first. Otherwise its own 3. (None beside an HTTP
+ * download would protect that download on a narrow downlink, but where the origin path rather than the
+ * viewer's link is slow it leaves the viewer on HTTP alone: see docs/simulator.md "Downlink".)
  */
-export function p2pConcurrency(http: HttpTiming, bufferAheadS: number | undefined, httpDownloads: number, tuning: GuardTuning = DEFAULT_TUNING): number {
-  if (!bufferTooShortToShare(http, bufferAheadS, tuning)) return PML_P2P_CONCURRENCY;
-  return httpDownloads > 0 ? 0 : 1;
+export function p2pConcurrency(http: HttpTiming, bufferAheadS: number | undefined, tuning: GuardTuning = DEFAULT_TUNING): number {
+  return bufferTooShortToShare(http, bufferAheadS, tuning) ? 1 : PML_P2P_CONCURRENCY;
 }
 
 const round = (seconds: number) => Math.round(seconds * 10) / 10;

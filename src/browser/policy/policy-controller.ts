@@ -222,7 +222,7 @@ export class PolicyController {
         core.simultaneousHttpDownloads = httpAtOnce;
         this.appliedHttpConcurrency = httpAtOnce;
       }
-      const p2pAtOnce = p2pConcurrency(http, bufferAheadS, this.httpStarts.size);
+      const p2pAtOnce = p2pConcurrency(http, bufferAheadS);
       if (p2pAtOnce !== this.appliedP2PConcurrency) {
         core.simultaneousP2PDownloads = p2pAtOnce;
         this.appliedP2PConcurrency = p2pAtOnce;

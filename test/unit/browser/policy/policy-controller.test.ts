@@ -229,20 +229,13 @@ describe('PolicyController download concurrency', () => {
     controller.destroy();
   });
 
-  test('while the buffer is short: no segment from peers beside an HTTP download, else one at a time; p2p-media-loader\'s 3 once it is not', () => {
+  test('one segment at a time from peers while the buffer is short, p2p-media-loader\'s 3 once it is not', () => {
     const engine = new FakeEngine();
     const ahead = { s: 0.5 };
     const controller = new PolicyController(engine.target, resolvePolicy({}, undefined), media(ahead));
     const concurrency = () => [...engine.applied].reverse().find((core) => core.simultaneousP2PDownloads !== undefined)?.simultaneousP2PDownloads;
     expect(concurrency()).toBe(1);
     expect(controller.p2pConcurrency).toBe(1);
-    // The nearest segment coming over HTTP gets the whole link: no prefetch from peers beside it.
-    engine.emit('onSegmentStart', { segment: { url: 'https://cdn.test/seg_1.ts' }, downloadSource: 'http' });
-    controller.tick();
-    expect(concurrency()).toBe(0);
-    engine.emit('onSegmentLoaded', { segmentUrl: 'https://cdn.test/seg_1.ts', downloadSource: 'http', bytesLength: 1000 });
-    controller.tick();
-    expect(concurrency()).toBe(1);
     ahead.s = 10;
     controller.tick();
     expect(concurrency()).toBe(3);
