@@ -71,7 +71,7 @@ export async function runPlan(
         await sleepUntil(t0, viewer.leaveAtS);
         const stats = (finalStats[viewer.id] = await page.stats());
         firstSegmentBytes[viewer.id] = firstSegment();
-        log(`  ${mode} viewer ${viewer.id} left: ${(stats.httpBytes / 1e6).toFixed(2)} MB over HTTP, ${(stats.p2pBytes / 1e6).toFixed(2)} MB from peers, ${stats.bitrateKbps} kbit/s, ${stats.rebufferCount} rebuffers, ${stats.peers} peers`);
+        log(`  ${mode} viewer ${viewer.id} left: ${(stats.httpBytes / 1e6).toFixed(2)} MB over HTTP, ${(stats.p2pBytes / 1e6).toFixed(2)} MB from peers, ${stats.bitrateKbps} kbit/s, ${stats.rebufferCount} rebuffers, ${stats.peers} peers, start-up ${stats.startupMs} ms`);
         connections.push(...(await page.page.evaluate(() => (window as unknown as { __ice: IceConnection[] }).__ice)));
         const errors = await page.fatalErrors();
         if (errors.length > 0) log(`  ${mode} viewer ${viewer.id} fatal errors: ${JSON.stringify(errors)}`);
