@@ -17,8 +17,8 @@
  *   `highDemandTimeWindow` past their end; VOD segments behind the playhead when memory is full.
  * Meshcast's windows come from `decideWindows` (`src/browser/policy/deadline-guard.ts`), fed with the HTTP
  * times this viewer measured, its downloads at once from `httpConcurrency` and `p2pConcurrency` (one of
- * each while the buffer is too short to share the downlink), and its upload switch from `decideUpload` and `UploadBudget`
- * (`src/browser/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick. On live
+ * each while the buffer is too short to share the downlink), and its upload switch from `decideUpload`
+ * and `UploadBudget` (`src/browser/policy/upload-rules.ts`): the functions the player runs, on the player's 250 ms tick. On live
  * streams a viewer connected to the whole audience (the collector's count; here exact, without the
  * beacons' delay) applies `coordinateWindows` (`src/browser/policy/segment-leader.ts`) as the player does.
  */

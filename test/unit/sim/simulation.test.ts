@@ -172,7 +172,6 @@ describe('simulator', () => {
     const swarmNarrow = simulate({ viewers: 20, ...SHORT, network: narrowLink });
     expect(swarmNarrow.originBytesByReason.deadline).toBeGreaterThan(swarmWide.originBytesByReason.deadline * 2);
     expect(swarmNarrow.offload).toBeLessThan(swarmWide.offload);
-    expect(swarmNarrow.downloadedBytes / swarmNarrow.viewers).toBeLessThanOrEqual(625_000 * SHORT.durationS);
   });
 
   test('max-min fair shares of a link: flows slower than an equal share keep their rate, the rest split what is left', () => {
