@@ -33,7 +33,9 @@
 #define PAIR_SLOTS 65536
 
 struct prefix { uint32_t net, mask; int64_t delay_ns, jitter_ns; };
-struct packet { int64_t due_ns; uint32_t len; unsigned char data[MAX_PACKET]; };
+/* `seq` breaks ties between equal due times in arrival order: a heap is not stable, and every packet read
+ * in one batch is due at the same time, so without it a burst would leave reordered. */
+struct packet { int64_t due_ns; uint64_t seq; uint32_t len; unsigned char data[MAX_PACKET]; };
 
 static struct prefix prefixes[MAX_PREFIXES];
 static int prefix_count;
@@ -42,7 +44,11 @@ static uint32_t heap[QUEUE_SLOTS], free_slots[QUEUE_SLOTS];
 static int heap_len, free_len;
 static int64_t pair_last_due[PAIR_SLOTS];
 static volatile sig_atomic_t stopping;
-static unsigned long long carried, dropped;
+static unsigned long long carried, dropped, next_seq;
+
+static int due_before(uint32_t a, uint32_t b) {
+  return queue[a].due_ns < queue[b].due_ns || (queue[a].due_ns == queue[b].due_ns && queue[a].seq < queue[b].seq);
+}
 
 static int64_t now_ns(void) {
   struct timespec t;
@@ -85,7 +91,7 @@ static void heap_push(uint32_t slot) {
   heap[i] = slot;
   while (i > 0) {
     int parent = (i - 1) / 2;
-    if (queue[heap[parent]].due_ns <= queue[heap[i]].due_ns) break;
+    if (!due_before(heap[i], heap[parent])) break;
     uint32_t t = heap[parent]; heap[parent] = heap[i]; heap[i] = t;
     i = parent;
   }
@@ -97,8 +103,8 @@ static uint32_t heap_pop(void) {
   int i = 0;
   for (;;) {
     int l = 2 * i + 1, r = l + 1, m = i;
-    if (l < heap_len && queue[heap[l]].due_ns < queue[heap[m]].due_ns) m = l;
-    if (r < heap_len && queue[heap[r]].due_ns < queue[heap[m]].due_ns) m = r;
+    if (l < heap_len && due_before(heap[l], heap[m])) m = l;
+    if (r < heap_len && due_before(heap[r], heap[m])) m = r;
     if (m == i) break;
     uint32_t t = heap[m]; heap[m] = heap[i]; heap[i] = t;
     i = m;
@@ -118,6 +124,7 @@ static void enqueue(struct packet *p, int64_t now) {
     delay = (a ? a->delay_ns : 0) + (b ? b->delay_ns : 0) + random_below(jitter);
     pair = (src * 2654435761u ^ dst * 40503u) % PAIR_SLOTS;
   }
+  p->seq = next_seq++;
   p->due_ns = now + delay;
   if (p->due_ns < pair_last_due[pair]) p->due_ns = pair_last_due[pair];
   pair_last_due[pair] = p->due_ns;

@@ -2,7 +2,10 @@
 // bulk download and upload over one TCP connection each.
 //   node link-probe.mjs sink ADDRESS PORT        serves probes until killed; prints `listening`, then `from ADDRESS` per connection
 //   node link-probe.mjs probe ADDRESS PORT BYTES prints {"connectMs","downMbit","upMbit"} as JSON
+//   node link-probe.mjs udp-sink ADDRESS PORT    prints `listening`, then {"received","outOfOrder"} once 1 s passes without a datagram
+//   node link-probe.mjs udp-send ADDRESS PORT COUNT sends COUNT numbered 1200-byte datagrams, 10 at a time every 20 ms (4.8 Mbit/s)
 // A probe sends 'D' or 'U' and a 32-bit size: the sink then sends that many bytes, or reads them and answers 1 byte.
+import { createSocket } from 'node:dgram';
 import { createConnection, createServer } from 'node:net';
 
 const [mode, address, portText, bytesText] = process.argv.slice(2);
@@ -90,9 +93,46 @@ async function probe() {
   console.log(JSON.stringify({ connectMs, downMbit, upMbit }));
 }
 
+// A datagram that arrives numbered below one already seen arrived out of order: a path that reorders a
+// flow (as a delay line breaking ties in no particular order would) makes SCTP and TCP see losses.
+function udpSink() {
+  const socket = createSocket('udp4');
+  let received = 0;
+  let highest = -1;
+  let outOfOrder = 0;
+  let idle;
+  socket.on('message', (message) => {
+    const n = message.readUInt32BE(0);
+    received++;
+    if (n < highest) outOfOrder++;
+    highest = Math.max(highest, n);
+    clearTimeout(idle);
+    idle = setTimeout(() => {
+      console.log(JSON.stringify({ received, outOfOrder }));
+      process.exit(0);
+    }, 1000);
+  });
+  socket.bind(port, address, () => console.log('listening'));
+}
+
+async function udpSend() {
+  const socket = createSocket('udp4');
+  const count = Number(bytesText);
+  for (let n = 0; n < count; n++) {
+    const datagram = Buffer.alloc(1200);
+    datagram.writeUInt32BE(n, 0);
+    socket.send(datagram, port, address);
+    if (n % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  socket.close();
+}
+
 if (mode === 'sink') sink();
 else if (mode === 'probe') await probe();
+else if (mode === 'udp-sink') udpSink();
+else if (mode === 'udp-send') await udpSend();
 else {
-  console.error('usage: link-probe.mjs sink ADDRESS PORT | probe ADDRESS PORT BYTES');
+  console.error('usage: link-probe.mjs sink ADDRESS PORT | probe ADDRESS PORT BYTES | udp-sink ADDRESS PORT | udp-send ADDRESS PORT COUNT');
   process.exit(2);
 }
