@@ -6,7 +6,7 @@ const impliedBitsPerS = (s: { loaded: number; loading: { first: number; end: num
 
 describe('raiseToBandwidth', () => {
   test('a segment p2p-media-loader timed at a slow peer\'s pace says what the origin delivers, keeping its time to first byte', () => {
-    // p2p-media-loader's estimate: 3.4 Mbit/s (a data channel between two homes); the origin delivers 40.
+    // p2p-media-loader's estimate: 3.4 Mbit/s (a slow peer); the origin delivers 40.
     const stats = { loaded: SEGMENT, loading: { start: 10_000 - 5_276 - 50, first: 10_000 - 5_276, end: 10_000 } };
     raiseToBandwidth(stats, 40e6);
     expect(impliedBitsPerS(stats)).toBeCloseTo(40e6, -3);
