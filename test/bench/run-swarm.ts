@@ -1,3 +1,5 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { MeshcastStats } from '../../src/browser/index';
 import { CHROMIUM_ARGS, chromiumPath, openViewer, type MeshcastServer, type Viewer } from '../e2e/harness';
@@ -24,6 +26,32 @@ export interface ViewerBrowser {
 export interface BenchSite {
   pageUrl: string;
   launch?: (viewerId: number) => Promise<ViewerBrowser>;
+}
+
+/**
+ * `MESHCAST_BENCH_TRACE=DIR`: each viewer's console, with p2p-media-loader's debug log switched on
+ * (`p2pml-core:*`, or the namespaces in `MESHCAST_BENCH_TRACE_DEBUG`), goes to `DIR/<mode>-viewer-<id>.log`, one line per message with seconds since the run began.
+ */
+function traceConsole(page: Page, mode: RunMode, viewerId: number, t0: number): Promise<unknown> | undefined {
+  const dir = process.env.MESHCAST_BENCH_TRACE;
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${mode}-viewer-${viewerId}.log`);
+  page.on('console', (m) => appendFileSync(file, `${((Date.now() - t0) / 1000).toFixed(2)} ${m.text().replace(/%c/g, '')}\n`));
+  return page.addInitScript((namespaces: string) => {
+    localStorage.setItem('debug', namespaces);
+    // Once a second: the buffer ahead of the playhead and the windows and concurrency the policy set.
+    setInterval(() => {
+      const video = document.querySelector('video');
+      type Policy = { recentLoadS: number[]; applied?: Record<string, number>; appliedHttpConcurrency: number; appliedP2PConcurrency: number };
+      const policy = (window as unknown as { engine?: { session?: { policy?: Policy } } }).engine?.session?.policy;
+      if (!video || !policy) return;
+      const ranges = Array.from({ length: video.buffered.length }, (_, i) => video.buffered.end(i)).filter((end, i) => video.buffered.start(i) <= video.currentTime + 0.05 && end > video.currentTime);
+      const ahead = ranges.length ? ranges[0] - video.currentTime : 0;
+      const w = policy.applied;
+      console.log(`policy buffer ${ahead.toFixed(1)} s at ${video.currentTime.toFixed(1)}; http s ${policy.recentLoadS.map((x) => x.toFixed(2)).join(',')}; windows ${w?.highDemandTimeWindow}/${w?.httpDownloadTimeWindow}/${w?.p2pDownloadTimeWindow}; at once http ${policy.appliedHttpConcurrency} p2p ${policy.appliedP2PConcurrency}`);
+    }, 1000);
+  }, process.env.MESHCAST_BENCH_TRACE_DEBUG ?? 'p2pml-core:*');
 }
 
 const sleepUntil = (t0: number, atS: number) => new Promise((r) => setTimeout(r, Math.max(0, t0 + atS * 1000 - Date.now())));
@@ -65,7 +93,10 @@ export async function runPlan(
       try {
         const query = new URLSearchParams({ ...viewer.query, ...extraQuery, ...(mode === 'http' ? { p2p: '0' } : {}) });
         let firstSegment = () => 0;
-        const prepare = async (p: Page) => { firstSegment = recordFirstMediaSegment(p, site.pageUrl); };
+        const prepare = async (p: Page) => {
+          firstSegment = recordFirstMediaSegment(p, site.pageUrl);
+          await traceConsole(p, mode, viewer.id, t0);
+        };
         const page: Viewer = await openViewer((own ?? shared!).browser, `${site.pageUrl}/demo/hlsjs.html?${query}`, undefined, ICE_RECORDER, prepare);
         log(`  ${mode} viewer ${viewer.id} joined at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
         await sleepUntil(t0, viewer.leaveAtS);
