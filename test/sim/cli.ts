@@ -25,6 +25,7 @@ Simulates a swarm of viewers running Meshcast (p2p-media-loader 2.3.1's scheduli
   --seeding S         live: who fetches new segments from the origin: pml (the player today) or
                       staggered (the candidate in src/browser/policy/segment-seeding.ts) (default pml)
   --downlink BPS      bits/s of each viewer's downlink, shared by its HTTP and P2P downloads (default 25000000)
+  --origin-cap BPS    bits/s the origin sends in all, shared by every viewer's HTTP downloads (default: no cap)
   --seed N            random seed (default 1)
   --json FILE         where to write the report
   --calibrate         run the benchmark's 6-viewer vod and live setups and compare with bench-results/
@@ -73,6 +74,7 @@ function main(): void {
         seeding: { type: 'string' },
         seed: { type: 'string' },
         downlink: { type: 'string' },
+        'origin-cap': { type: 'string' },
         json: { type: 'string' },
         calibrate: { type: 'boolean' },
         scale: { type: 'boolean' },
@@ -121,7 +123,14 @@ function main(): void {
   }
   const downlinkBps = numberOption(values, 'downlink');
   if (downlinkBps !== undefined && !(downlinkBps > 0)) fail(`--downlink must be bits per second above 0, got ${downlinkBps}`);
-  if (downlinkBps !== undefined) options.network = { downlinkBytesPerS: downlinkBps / 8 } as SimOptions['network'];
+  const originCapBps = numberOption(values, 'origin-cap');
+  if (originCapBps !== undefined && !(originCapBps > 0)) fail(`--origin-cap must be bits per second above 0, got ${originCapBps}`);
+  if (downlinkBps !== undefined || originCapBps !== undefined) {
+    options.network = {
+      ...(downlinkBps !== undefined && { downlinkBytesPerS: downlinkBps / 8 }),
+      ...(originCapBps !== undefined && { originBytesPerS: originCapBps / 8 }),
+    } as SimOptions['network'];
+  }
   let report: SimReport;
   try {
     report = simulate(options);

@@ -24,6 +24,11 @@ export interface NetworkModel {
    * P2P), so that a deadline fetch competing with P2P downloads is slower. @default 3_125_000 (25 Mbit/s)
    */
   downlinkBytesPerS: number;
+  /**
+   * Bytes/s the origin sends in all, shared equally by the HTTP transfers under way (a CDN path capped
+   * below what the audience needs, as the testbed's `congested-cdn`); absent: no cap. @default undefined
+   */
+  originBytesPerS?: number;
   /** Seconds from an offer reaching a peer to a connected data channel: [min, max], uniform. @default [1, 3] */
   connectS: [number, number];
   /** Seconds between a viewer's announces to the tracker (Meshcast's `serve --announce-interval`). @default 120 */
@@ -143,6 +148,7 @@ export function resolveSimOptions(input: Partial<SimOptions> & { viewers: number
   const n = o.network;
   for (const key of ['httpTtfbS', 'p2pRttS'] as const) check(Number.isFinite(n[key]) && n[key] >= 0, `network.${key}`, 'seconds, 0 or more', n[key]);
   for (const key of ['httpBytesPerS', 'p2pBytesPerS', 'uplinkBytesPerS', 'downlinkBytesPerS'] as const) check(Number.isFinite(n[key]) && n[key] > 0, `network.${key}`, 'bytes per second above 0', n[key]);
+  check(n.originBytesPerS === undefined || (Number.isFinite(n.originBytesPerS) && n.originBytesPerS > 0), 'network.originBytesPerS', 'bytes per second above 0, or absent', n.originBytesPerS);
   check(Array.isArray(n.connectS) && n.connectS.length === 2 && n.connectS[0] >= 0 && n.connectS[1] >= n.connectS[0], 'network.connectS', '[min, max] seconds', n.connectS);
   check(n.announceIntervalS >= 1, 'network.announceIntervalS', 'seconds, at least 1', n.announceIntervalS);
   check(Number.isInteger(n.offersPerAnnounce) && n.offersPerAnnounce >= 1, 'network.offersPerAnnounce', 'an integer, at least 1', n.offersPerAnnounce);

@@ -97,6 +97,8 @@ class Simulation implements SwarmContext {
   private readonly events = new EventQueue<SimEvent>();
   private readonly originSent: Uint8Array[];
   private wastedP2PBytes = 0;
+  /** HTTP transfers moving bytes in the current step: they share a capped origin. */
+  private httpFlowing = 0;
 
   constructor(private readonly o: SimOptions) {
     this.random = seededRandom(o.seed);
@@ -211,17 +213,23 @@ class Simulation implements SwarmContext {
     transfer.viewer.transferEnded(this, transfer, false, received);
   }
 
-  /** A transfer's rate at its far end: the origin's per-request rate, or the uploader's share of its uplink. */
+  /**
+   * A transfer's rate at its far end: the origin's per-request rate (and its share of a capped origin),
+   * or the uploader's share of its uplink.
+   */
   private sourceRate(transfer: Transfer): number {
-    const { p2pBytesPerS, httpBytesPerS, uplinkBytesPerS } = this.o.network;
-    return transfer.from ? Math.min(p2pBytesPerS, uplinkBytesPerS / transfer.from.uploads) : httpBytesPerS;
+    const { p2pBytesPerS, httpBytesPerS, uplinkBytesPerS, originBytesPerS } = this.o.network;
+    if (transfer.from) return Math.min(p2pBytesPerS, uplinkBytesPerS / transfer.from.uploads);
+    return originBytesPerS === undefined ? httpBytesPerS : Math.min(httpBytesPerS, originBytesPerS / Math.max(1, this.httpFlowing));
   }
 
   /** Each receiving viewer's downlink shared among its transfers that move bytes this step. */
   private shareDownlinks(stepS: number): void {
     const receivers: SimViewer[] = [];
+    this.httpFlowing = 0;
     for (const transfer of this.transfers) {
       if (transfer.done || transfer.waitS >= stepS) continue;
+      if (!transfer.from) this.httpFlowing += 1;
       const { flowing } = transfer.viewer;
       if (flowing.length === 0) receivers.push(transfer.viewer);
       flowing.push(transfer);
