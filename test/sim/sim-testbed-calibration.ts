@@ -33,6 +33,7 @@ export const TESTBED_CASES: TestbedCase[] = [
   { name: 'home, abr, 4 viewers', benchFile: 'bench-results/network/home-abr-4.json' },
   { name: 'congested-cdn, abr, 4 viewers', benchFile: 'bench-results/network/congested-cdn-abr-4.json' },
   { name: 'home, abr, 3 viewers', benchFile: 'bench-results/network/home-abr-3.json' },
+  { name: 'home, abr, 4 viewers, light ladder', benchFile: 'bench-results/network/home-light-abr-4.json' },
 ];
 
 /** The simulator's network model of a testbed plan whose homes all have the same links. */
