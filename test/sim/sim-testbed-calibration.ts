@@ -9,7 +9,7 @@ import path from 'node:path';
 import { planScenario } from '../bench/scenarios';
 import type { NetworkPlan } from '../net/profiles';
 import { ROOT } from '../repo-root';
-import { TOLERANCE_POINTS } from './sim-calibration';
+import { TOLERANCE_POINTS, type CalibrationResult } from './sim-calibration';
 import type { NetworkModel, SimOptions } from './sim-options';
 import { mean, pct } from './sim-utils';
 import { simulate } from './simulation';
@@ -85,17 +85,8 @@ export function testbedOptions(bench: TestbedBench, seed: number): Partial<SimOp
   };
 }
 
-export interface TestbedCalibration {
-  name: string;
-  benchFile: string;
-  benchOffload: number;
-  simOffload: number;
-  simOffloadBySeed: number[];
-  benchDuplication: number;
-  simDuplication: number;
-  differencePoints: number;
-  withinTolerance: boolean;
-}
+/** A loopback calibration result's figures, for one testbed report. */
+export type TestbedCalibration = Omit<CalibrationResult, 'benchFiles' | 'benchOffloadByRun'> & { benchFile: string };
 
 export function calibrateTestbed(c: TestbedCase): TestbedCalibration {
   const bench = JSON.parse(readFileSync(path.join(ROOT, c.benchFile), 'utf8')) as TestbedBench;
