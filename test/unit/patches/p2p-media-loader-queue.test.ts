@@ -13,14 +13,14 @@ import path from 'node:path';
 const REGISTER = path.resolve('test/unit/patches/node-stubs/register.mjs');
 
 /** Runs `script` against one real p2p-media-loader `Core` (the Node library) playing a live stream of 2 s segments. */
-function withCore(script: string): unknown {
+function withCore(script: string, coreConfig: Record<string, unknown> = {}): unknown {
   const out = execFileSync(process.execPath, ['--import', REGISTER, '--input-type=module', '-e', `
     globalThis.window = globalThis;
     globalThis.navigator = { userAgent: 'Node.js' };
     const { Core } = await import('./node_modules/p2p-media-loader-core/lib/core.js');
     const { serializePeerCommand, PeerCommandType } = await import('./node_modules/p2p-media-loader-core/lib/p2p/commands/index.js');
     const { EventEmitter } = await import('node:events');
-    const core = new Core({ announceTrackers: ['wss://tracker.invalid'], rtcConfig: { iceServers: [] } });
+    const core = new Core({ announceTrackers: ['wss://tracker.invalid'], rtcConfig: { iceServers: [] }, ...${JSON.stringify(coreConfig)} });
     const stream = { runtimeId: 'https://origin.test/live/index.m3u8', type: 'main', index: 0 };
     const url = (sn) => 'https://origin.test/live/seg_' + sn + '.ts';
     core.setManifestResponseUrl('https://origin.test/live/master.m3u8');
@@ -90,5 +90,46 @@ describe('p2p-media-loader queue patch', () => {
     `) as { before: string[]; after: string[] };
     expect(result.before).not.toContain('http:4');
     expect(result.after).toContain('http:4');
+  });
+});
+
+// - `Core.setHttpSeeder`: on a live stream the player chooses which new segments this viewer fetches over
+//   HTTP for the swarm (Meshcast's staggered seeding), in place of p2p-media-loader's random background fetch.
+describe('p2p-media-loader seeding patch', () => {
+  /** Windows that leave segment 1 (playing) in high demand and segments 2 to 4 to peers or the seeder. */
+  const NARROW = { highDemandTimeWindow: 1.5, httpDownloadTimeWindow: 10, p2pDownloadTimeWindow: 10, simultaneousHttpDownloads: 6 };
+
+  test('the seeder is offered the segments beyond the high-demand window, newest first, with what peers announced, and those it picks start over HTTP', () => {
+    const result = withCore(`
+      const started = [];
+      core.addEventListener('onSegmentStart', ({ segment, downloadSource }) => started.push(downloadSource + ':' + segment.externalId));
+      const peer = connectPeer('-PM0000-peer-one');
+      peer.announce([], [3]); // loading it over HTTP: not yet to be had from it
+      const offered = [];
+      core.setHttpSeeder((id, announced) => { offered.push([Number(/seg_(\\d+)/.exec(id)[1]), announced]); return id.endsWith('seg_4.ts'); });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { offered: offered.slice(0, 3), started };
+    `, NARROW) as { offered: Array<[number, boolean]>; started: string[] };
+    expect(result.offered).toEqual([[4, false], [3, true], [2, false]]);
+    expect(result.started).toContain('http:4');
+    expect(result.started).not.toContain('http:2');
+    expect(result.started).not.toContain('http:3');
+  });
+
+  test('while a seeder is set, no random background HTTP fetch; without one, p2p-media-loader fetches at random again', () => {
+    const result = withCore(`
+      const started = [];
+      core.addEventListener('onSegmentStart', ({ segment, downloadSource }) => started.push(downloadSource + ':' + segment.externalId));
+      core.setHttpSeeder(() => false);
+      // One connected peer that has nothing: with a candidate or more, the random fetch is certain.
+      connectPeer('-PM0000-peer-one');
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      const withSeeder = started.filter((s) => s !== 'http:1');
+      core.setHttpSeeder(undefined);
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      return { withSeeder, without: started.filter((s) => s !== 'http:1') };
+    `, NARROW) as { withSeeder: string[]; without: string[] };
+    expect(result.withSeeder).toEqual([]);
+    expect(result.without.some((s) => /^http:[234]$/.test(s))).toBe(true);
   });
 });
