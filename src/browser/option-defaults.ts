@@ -10,7 +10,7 @@ export const OPTION_DEFAULTS = {
   statsDisplay: true,
   integrity: { mode: 'auto', verifyHttp: false, maxPeerFailures: 2 },
   policy: 'guarded',
-  live: { targetLatency: 15 },
+  live: { targetLatency: 15, seeding: 'staggered' },
   startup: { waitForPeersMs: 0 },
   upload: { maxConcurrent: 4, onMetered: false, onSaveData: false, whenHidden: false },
   prefetch: {

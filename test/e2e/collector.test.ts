@@ -54,6 +54,23 @@ describe('collector', () => {
     expect(await (await post(server, { ...a, seq: 2 })).json()).toEqual({ result: 'accepted', audience: 2 });
   });
 
+  test('a beacon naming its rendition gets that rendition\'s audience too: the stream\'s, times the rendition\'s share of its sessions', async () => {
+    const reply = async (body: unknown) => (await post(server, body)).json();
+    const streamId = 'renditions';
+    expect(await reply(beacon({ streamId, rendition: 0 }))).toEqual({ result: 'accepted', audience: 1, renditionAudience: 1 });
+    expect(await reply(beacon({ streamId, rendition: 0 }))).toEqual({ result: 'accepted', audience: 2, renditionAudience: 2 });
+    expect(await reply(beacon({ streamId, rendition: 2 }))).toEqual({ result: 'accepted', audience: 3, renditionAudience: 1 });
+    // A player that does not say (P2P off, or an older one) counts in the stream, not in a rendition.
+    expect(await reply(beacon({ streamId }))).toEqual({ result: 'accepted', audience: 4 });
+    const switching = beacon({ streamId, rendition: 2 });
+    expect(await reply(switching)).toEqual({ result: 'accepted', audience: 5, renditionAudience: 2 });
+    // The same session on another rendition now: it moves, and is not counted twice.
+    expect(await reply({ ...switching, seq: 2, rendition: 0 })).toEqual({ result: 'accepted', audience: 5, renditionAudience: 3 });
+    expect(await reply(beacon({ streamId, rendition: 1 }))).toEqual({ result: 'accepted', audience: 6, renditionAudience: 1 });
+    expect((await post(server, beacon({ streamId, rendition: -1 }))).status).toBe(400);
+    expect((await post(server, beacon({ streamId, rendition: 1.5 }))).status).toBe(400);
+  });
+
   test.each([
     ['a wrong type', beacon({ httpBytes: 'lots' }), 400, /httpBytes/],
     ['a negative count', beacon({ rebufferMs: -5 }), 400, /rebufferMs/],

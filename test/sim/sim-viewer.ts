@@ -25,7 +25,7 @@
 import { decideWindows, httpConcurrency, p2pConcurrency, type GuardDecision } from '../../src/browser/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/browser/policy/policy-options';
 import { coordinateWindows, coordinationState } from '../../src/browser/policy/segment-leader';
-import { shouldSeed } from '../../src/browser/policy/segment-seeding';
+import { shouldSeed, staggeredSeedingApplies } from '../../src/browser/policy/segment-seeding';
 import { decideUpload, UploadBudget } from '../../src/browser/policy/upload-rules';
 
 /** p2p-media-loader's own `simultaneousHttpDownloads` and `simultaneousP2PDownloads`. */
@@ -84,12 +84,12 @@ export interface SwarmContext {
   knownSegments(viewer: SimViewer): number;
   /** Viewers watching the stream (all renditions): the audience the collector reports. */
   audience(): number;
+  /** Viewers of this viewer's rendition (its swarm), as the collector estimates them (here exact). */
+  renditionAudience(viewer: SimViewer): number;
   /** Live: seconds since `segment` appeared in this viewer's playlist (negative: not yet). */
   visibleForS(viewer: SimViewer, segment: number): number;
   /** Live: new segments are fetched by staggered seeding (`segment-seeding.ts`), not background HTTP. */
   staggeredSeeding: boolean;
-  /** Viewers of this viewer's rendition (its swarm): what a collector counting per rendition would report. */
-  renditionAudience(viewer: SimViewer): number;
   live: boolean;
   segmentDurationS: number;
   /** Meshcast's options as the player resolves them (`resolvePolicy`). */
@@ -237,8 +237,9 @@ export class SimViewer {
     this.feedPlayer(ctx);
     if (ctx.nowS >= this.nextQueueAtS) this.dirty = true; // hls.js's playback updates, throttled (PML_QUEUE_INTERVAL_S)
     if (this.dirty || (this.announced && ctx.nowS - this.lastQueueAtS >= ANNOUNCE_BATCH_S)) this.processQueue(ctx);
-    // A viewer with a rate cap cannot carry a segment to its neighbourhood: it fetches as p2p-media-loader does.
-    if (ctx.staggeredSeeding && !this.budget) this.seedForSwarm(ctx);
+    // As the player: staggered where the viewer sees part of the audience; a viewer with a rate cap cannot
+    // carry a segment to its neighbourhood, so it fetches as p2p-media-loader does.
+    if (ctx.staggeredSeeding && staggeredSeedingApplies(!this.budget, this.neighbors.size, ctx.audience())) this.seedForSwarm(ctx);
     else if (ctx.nowS >= this.nextRandomHttpAtS) {
       this.loadRandomThroughHttp(ctx);
       this.nextRandomHttpAtS = ctx.nowS + 1 + ctx.random() * this.neighbors.size;
@@ -285,8 +286,7 @@ export class SimViewer {
     const bufferAheadS = this.bufferedEndS(ctx) - this.positionS;
     this.httpAtOnce = httpConcurrency(http, bufferAheadS);
     this.p2pAtOnce = p2pConcurrency(http, bufferAheadS);
-    // Staggered seeding replaces the one-fetcher agreement (it elects fetchers at any swarm size).
-    const next = ctx.live && !ctx.staggeredSeeding ? this.coordinated(ctx, this.guardWindows) : this.guardWindows;
+    const next = ctx.live ? this.coordinated(ctx, this.guardWindows) : this.guardWindows;
     if (next.highDemandTimeWindow !== this.windows.highDemandTimeWindow) this.dirty = true;
     this.windows = next;
     if (ctx.live) this.limitHlsBuffer(ctx); // a live playlist updates every segment

@@ -187,6 +187,7 @@ class Simulation implements SwarmContext {
     return this.online.length;
   }
 
+  /** Viewers of this viewer's rendition (its swarm): what the collector estimates (`renditionAudience`), here exact. */
   renditionAudience(viewer: SimViewer): number {
     return this.swarms[viewer.rendition].length;
   }

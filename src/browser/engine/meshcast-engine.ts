@@ -45,7 +45,10 @@ export class MeshcastEngine {
   private readonly listeners: Listeners = { segmentLoaded: new Set(), error: new Set() };
   private destroyed = false;
   /** The collector's last count of viewers of the stream this engine beaconed about. */
-  private audience: { streamId: string; viewers: number } | undefined;
+  /** The collector's last count: the stream's viewers, and those of the rendition the beacon named. */
+  private audience: { streamId: string; viewers: number; rendition?: number; renditionViewers?: number } | undefined;
+  /** The rendition named in the last beacon sent. */
+  private beaconRendition: number | undefined;
 
   /** @throws MeshcastError (type `configError`) when an option is invalid, naming the option. */
   constructor(options: MeshcastOptions = {}) {
@@ -95,9 +98,13 @@ export class MeshcastEngine {
     this.session?.destroy();
     if (this.options.statsUrl && !this.beacons) {
       this.beacons = new BeaconSender(this.options.statsUrl, () => this.beacon(), this.options.statsIntervalS * 1000, undefined, (reply) => {
-        const audience = (reply as { audience?: unknown } | undefined)?.audience;
+        const { audience, renditionAudience } = (reply ?? {}) as { audience?: unknown; renditionAudience?: unknown };
         const streamId = this.session?.streamId;
-        if (streamId !== undefined && Number.isInteger(audience) && (audience as number) >= 0) this.audience = { streamId, viewers: audience as number };
+        if (streamId === undefined || !Number.isInteger(audience) || (audience as number) < 0) return;
+        this.audience = { streamId, viewers: audience as number };
+        if (this.beaconRendition !== undefined && Number.isInteger(renditionAudience) && (renditionAudience as number) >= 1) {
+          Object.assign(this.audience, { rendition: this.beaconRendition, renditionViewers: renditionAudience });
+        }
       });
     }
     if (this.observer?.media !== media) {
@@ -115,6 +122,13 @@ export class MeshcastEngine {
       onError: (error) => this.emit('error', error),
       // A count for another stream (the previous source) says nothing about this one.
       audience: () => (this.audience && this.audience.streamId === this.session?.streamId ? this.audience.viewers : undefined),
+      // A count for another rendition (before a switch) says nothing about this one's swarm.
+      renditionAudience: () => {
+        const counted = this.audience;
+        const session = this.session;
+        if (!counted || !session || counted.streamId !== session.streamId || counted.rendition !== session.rendition()) return undefined;
+        return counted.renditionViewers;
+      },
     });
   }
 
@@ -137,6 +151,7 @@ export class MeshcastEngine {
   private beacon(): Omit<Beacon, 'seq'> | undefined {
     if (!this.session) return undefined;
     const stats = this.stats();
+    this.beaconRendition = this.session.rendition();
     return {
       v: 1,
       sessionId: this.sessionId,
@@ -156,6 +171,7 @@ export class MeshcastEngine {
       playingMs: stats.playingMs,
       bitrateKbps: stats.bitrateKbps,
       liveLatencyS: stats.liveLatencyS === null ? null : Math.max(0, stats.liveLatencyS),
+      ...(this.beaconRendition !== undefined && { rendition: this.beaconRendition }),
       ...(this.options.statsToken !== undefined && { token: this.options.statsToken }),
     };
   }

@@ -1,7 +1,7 @@
 import type Hls from 'hls.js';
 import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import type { ResolvedPolicy } from '../policy/policy-options';
-import { PolicyController } from '../policy/policy-controller';
+import { PolicyController, type HttpSeeder } from '../policy/policy-controller';
 import type { SessionStats } from '../stats/session-stats';
 
 /** What the policy reads besides hls.js and p2p-media-loader. */
@@ -11,6 +11,8 @@ export interface PolicyInputs {
   peerId: string;
   /** Viewers of the stream as the collector last counted them; undefined without a collector. */
   audience(): number | undefined;
+  /** Viewers of the rendition this viewer plays (its swarm), as the collector last estimated them. */
+  renditionAudience(): number | undefined;
 }
 
 /** The media playlist hls.js plays now (or last loaded). */
@@ -28,11 +30,17 @@ export function segmentId(url: string, byteRange: number[]): string {
 }
 
 /**
- * The engine's p2p-media-loader core (a private field of p2p-media-loader-hlsjs 2.3.1), for the one
- * method Meshcast's patch adds to it.
+ * The engine's p2p-media-loader core (a private field of p2p-media-loader-hlsjs 2.3.1), for the
+ * methods Meshcast's patch adds to it.
  */
-function coreOf(engine: HlsJsP2PEngine): { isSegmentAnnouncedByPeers?(segmentId: string): boolean } | undefined {
-  return (engine as unknown as { core?: { isSegmentAnnouncedByPeers?(segmentId: string): boolean } }).core;
+function coreOf(engine: HlsJsP2PEngine): PatchedCore | undefined {
+  return (engine as unknown as { core?: PatchedCore }).core;
+}
+
+/** The methods Meshcast's patch (patches/p2p-media-loader-core+2.3.1.patch) adds to p2p-media-loader's core. */
+interface PatchedCore {
+  isSegmentAnnouncedByPeers?(segmentId: string): boolean;
+  setHttpSeeder?(seeder: HttpSeeder | undefined): void;
 }
 
 /**
@@ -54,7 +62,7 @@ export function createPolicy(hls: Hls, media: HTMLMediaElement | null, engine: H
     },
     uploadsInFlight: (now) => inputs.stats.uploadsInFlight(now),
     peers: () => inputs.stats.peerCount(),
-    swarm: () => ({ selfId: inputs.peerId, peerIds: inputs.stats.peerIds(), audience: inputs.audience() }),
+    swarm: () => ({ selfId: inputs.peerId, peerIds: inputs.stats.peerIds(), audience: inputs.audience(), renditionAudience: inputs.renditionAudience() }),
     liveSegments: () => {
       const details = playingDetails(hls);
       const playing = hls.media;
@@ -66,5 +74,6 @@ export function createPolicy(hls: Hls, media: HTMLMediaElement | null, engine: H
       return { positionS, segments };
     },
     announcedByPeers: (id) => coreOf(engine)?.isSegmentAnnouncedByPeers?.(id) ?? false,
+    setHttpSeeder: (seeder) => coreOf(engine)?.setHttpSeeder?.(seeder),
   }, policy, media);
 }

@@ -14,6 +14,8 @@ export interface SessionSinks extends StatsSinks {
   onError(error: MeshcastError): void;
   /** Viewers of the stream as the collector last counted them; undefined without a collector. */
   audience(): number | undefined;
+  /** Viewers of the rendition this viewer plays (its swarm) as the collector last estimated them. */
+  renditionAudience(): number | undefined;
 }
 
 /** What a session plays: a source into a media element with its own hls.js, or a page's hls.js instance. */
@@ -74,7 +76,12 @@ export class SourceSession {
     if (guarded) applyLiveSync(this.hls, options);
     const media = 'hls' in source ? source.hls.media : source.media;
     if (this.p2p && guarded) {
-      this.policy = createPolicy(this.hls, media, this.p2p.engine, options.policy, { stats: sinks.stats, peerId: this.peerId!, audience: sinks.audience });
+      this.policy = createPolicy(this.hls, media, this.p2p.engine, options.policy, {
+        stats: sinks.stats,
+        peerId: this.peerId!,
+        audience: sinks.audience,
+        renditionAudience: sinks.renditionAudience,
+      });
     }
     this.recovery = new ErrorRecoveryController(this.hls, this.src, sinks.onError);
     this.wiring = new StatsWiring(this.hls, sinks, this.p2p && { ...this.p2p, policy: this.policy });
@@ -100,6 +107,12 @@ export class SourceSession {
     const playingDate = this.hls.playingDate;
     const latency = playingDate ? (Date.now() - playingDate.getTime()) / 1000 : this.hls.latency;
     return Number.isFinite(latency) ? Math.round(latency * 10) / 10 : null;
+  }
+
+  /** The rendition playing, as its index in the master playlist (p2p-media-loader's swarm); undefined with P2P off. */
+  rendition(): number | undefined {
+    const level = this.hls.currentLevel;
+    return this.p2p && Number.isInteger(level) && level >= 0 && level <= 1000 ? level : undefined;
   }
 
   /** Whether the source is a live stream (known once its first media playlist loaded). */

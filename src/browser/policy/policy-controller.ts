@@ -3,6 +3,7 @@ import { Disposer } from '../utils/disposer';
 import { decideWindows, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
 import { coordinateWindows, coordinationState, type CoordinationState } from './segment-leader';
+import { ListedSegments, shouldSeed, staggeredSeedingApplies } from './segment-seeding';
 import { decideUpload, UploadBudget } from './upload-rules';
 
 /** What the controller drives and reads: p2p-media-loader's engine and the page. */
@@ -19,13 +20,24 @@ export interface PolicyTarget {
   uploadsInFlight(nowMs: number): number;
   /** Peers connected now. */
   peers(): number;
-  /** This viewer's peer ID, its connected peers' IDs and the stream's audience (when the collector said). */
-  swarm?(): { selfId: string; peerIds: Iterable<string>; audience: number | undefined };
+  /**
+   * This viewer's peer ID, its connected peers' IDs, the stream's audience and that of the rendition it
+   * plays (its swarm), when the collector said.
+   */
+  swarm?(): { selfId: string; peerIds: Iterable<string>; audience: number | undefined; renditionAudience?: number };
   /** Live streams: the playhead and the playlist's segments from it on, oldest first (`id`: p2p-media-loader's segment ID). */
   liveSegments?(): { positionS: number; segments: ReadonlyArray<{ sequence: number; startS: number; url: string; id: string }> } | undefined;
   /** Whether a connected peer has announced the segment (holds it, or is loading it over HTTP). */
   announcedByPeers?(segmentId: string): boolean;
+  /**
+   * Live streams: hand p2p-media-loader the choice of which new segments this viewer fetches over HTTP
+   * for the swarm (in place of its random background fetch); undefined hands it back.
+   */
+  setHttpSeeder?(seeder: HttpSeeder | undefined): void;
 }
+
+/** Whether this viewer fetches a segment (by p2p-media-loader's ID) over HTTP now, for the swarm. */
+export type HttpSeeder = (segmentId: string, announcedByPeers: boolean) => boolean;
 
 const TICK_MS = 250;
 /** Without a peer for this long, a viewer buffers over HTTP instead of waiting for one. */
@@ -65,6 +77,8 @@ export class PolicyController {
   private measuredSegments = 0;
   /** The newest live segment seen in the playlist, and when this viewer first saw it listed. */
   private newestListed: { sequence: number; atMs: number } | undefined;
+  private readonly listed = new ListedSegments();
+  private seeding = false;
   /** Since when no peer has been connected; undefined while one is. */
   private aloneSince: number | undefined = performance.now();
 
@@ -121,6 +135,7 @@ export class PolicyController {
       });
     });
     this.disposer.add(() => (this.disposed = true));
+    this.disposer.add(() => this.setSeeding(false));
 
     const timer = setInterval(() => this.tick(), TICK_MS);
     this.disposer.add(() => clearInterval(timer));
@@ -211,6 +226,10 @@ export class PolicyController {
         this.policy.prefetch,
       );
       if (stream.live) decision = coordinateWindows(decision, this.coordination(canSeed, stream.segmentDurationS, stream.targetLatencyS));
+      const swarm = this.target.swarm?.();
+      // Groups are sized by the rendition's audience: without it (an older collector), random fetching.
+      this.setSeeding(stream.live && this.policy.live.seeding === 'staggered' && swarm?.renditionAudience !== undefined
+        && staggeredSeedingApplies(canSeed, this.target.peers(), swarm.audience));
       const changed = !this.applied || (Object.keys(decision) as Array<keyof GuardDecision>).some((key) => decision[key] !== this.applied![key]);
       if (changed) {
         Object.assign(core, decision);
@@ -259,6 +278,27 @@ export class PolicyController {
     return 0;
   }
 
+  /** Whether staggered seeding (`segment-seeding.ts`) chooses which new live segments this viewer fetches. */
+  get seedingStaggered(): boolean {
+    return this.seeding;
+  }
+
+  private setSeeding(on: boolean): void {
+    if (on === this.seeding || !this.target.setHttpSeeder) return;
+    this.seeding = on;
+    this.target.setHttpSeeder(on ? this.seeder : undefined);
+  }
+
+  private readonly seeder: HttpSeeder = (segmentId, announcedByPeers) => {
+    const now = performance.now();
+    // A segment p2p-media-loader learnt of before this controller's next look at the playlist.
+    if (!this.listed.listed(segmentId, now)) this.listed.note(this.target.liveSegments?.()?.segments ?? [], now);
+    const segment = this.listed.listed(segmentId, now);
+    const swarm = this.target.swarm?.();
+    if (!segment || swarm?.renditionAudience === undefined) return false;
+    return shouldSeed({ peerId: swarm.selfId, sequence: segment.sequence, audience: swarm.renditionAudience, visibleForS: segment.forS, neighbourhoodHasIt: announcedByPeers });
+  };
+
   /** The one-fetcher agreement's state, from this viewer's peers, the collector's count and the live playlist. */
   private coordination(canSeed: boolean, segmentDurationS: number, targetLatencyS = this.policy.live.targetLatency): CoordinationState {
     const swarm = this.target.swarm?.();
@@ -266,6 +306,7 @@ export class PolicyController {
     const newest = live?.segments[live.segments.length - 1];
     const peerIds = swarm ? [...swarm.peerIds] : [];
     const now = performance.now();
+    if (live) this.listed.note(live.segments, now);
     if (newest && newest.sequence !== this.newestListed?.sequence) this.newestListed = { sequence: newest.sequence, atMs: now };
     return coordinationState({
       // Without a live playlist in hand (no media element yet) it stays out, as without peers.

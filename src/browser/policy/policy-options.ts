@@ -10,7 +10,20 @@ export interface LiveOptions {
    * @default 15
    */
   targetLatency?: number;
+  /**
+   * Who fetches each new live segment from the origin, where a viewer is not connected to the whole
+   * audience (a large swarm, or a stream's viewers split among renditions; the audience is what the
+   * collector counts). `staggered`: viewers agree without a message on about two per segment who fetch
+   * it as soon as it appears, and the others take it from peers, each fetching it themselves only if, some
+   * seconds later, none of their peers has it. `random`: p2p-media-loader's own random background fetch
+   * of segments no connected peer has. Without a collector, or for a viewer that cannot upload freely
+   * (`upload.maxBytesPerS`, hidden, metered), `random`.
+   * @default 'staggered'
+   */
+  seeding?: LiveSeeding;
 }
+
+export type LiveSeeding = 'staggered' | 'random';
 
 /** The start of a source. */
 export interface StartupOptions {
@@ -115,7 +128,10 @@ export function resolvePolicy(input: PolicyInput, nav = typeof navigator === 'un
   if (input.policy !== undefined && input.policy !== 'guarded' && input.policy !== 'pml-defaults') {
     throw invalid('policy', 'one of "guarded", "pml-defaults"', input.policy);
   }
-  const live = objectOf('live', input.live, ['targetLatency']);
+  const live = objectOf('live', input.live, ['targetLatency', 'seeding']);
+  if (live.seeding !== undefined && live.seeding !== 'staggered' && live.seeding !== 'random') {
+    throw invalid('live.seeding', 'one of "staggered", "random"', live.seeding);
+  }
   const startup = objectOf('startup', input.startup, ['waitForPeersMs']);
   const upload = objectOf('upload', input.upload, ['maxBytesPerS', 'maxConcurrent', 'onMetered', 'onSaveData', 'whenHidden']);
   const prefetch = objectOf('prefetch', input.prefetch, ['httpS', 'p2pS', 'memoryMiB']);
@@ -124,7 +140,10 @@ export function resolvePolicy(input: PolicyInput, nav = typeof navigator === 'un
   if (!Number.isInteger(maxConcurrent)) throw invalid('upload.maxConcurrent', 'an integer from 1 to 64', maxConcurrent);
   return {
     mode: (input.policy as PolicyMode | undefined) ?? defaults.policy,
-    live: { targetLatency: numberIn('live.targetLatency', live.targetLatency, 4, 600, defaults.live.targetLatency) },
+    live: {
+      targetLatency: numberIn('live.targetLatency', live.targetLatency, 4, 600, defaults.live.targetLatency),
+      seeding: (live.seeding as LiveSeeding | undefined) ?? defaults.live.seeding,
+    },
     liveTargetExplicit: live.targetLatency !== undefined,
     startup: { waitForPeersMs: numberIn('startup.waitForPeersMs', startup.waitForPeersMs, 0, 10_000, defaults.startup.waitForPeersMs) },
     upload: {

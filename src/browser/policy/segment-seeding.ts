@@ -10,11 +10,12 @@
  * it appeared, no connected peer has or is fetching it (its seeders left, or cannot upload). Peers
  * spread it from there.
  *
- * Status: a candidate, run by the simulator (`npm run sim -- --seeding staggered`). The player cannot
- * apply it yet: p2p-media-loader 2.3.1's configuration has no per-segment HTTP lever (widening the
- * high-demand window to reach the newest segment pulls every segment before it to HTTP too).
+ * The player applies it (`live.seeding`, default `staggered`) where a viewer is not connected to the whole
+ * audience (otherwise the one-fetcher agreement of `segment-leader.ts` elects exactly one), through
+ * Meshcast's patch of p2p-media-loader (`Core.setHttpSeeder`: its configuration has no per-segment HTTP
+ * lever). The simulator runs the same code (`npm run sim -- --seeding staggered`).
  */
-import { segmentRank } from './segment-leader';
+import { segmentRank, seesWholeSwarm } from './segment-leader';
 
 export interface SeedingTuning {
   /** Viewers expected in each group, the first of which fetches every new segment at once. @default 2 */
@@ -31,11 +32,41 @@ export function seedingGroup(peerId: string, sequence: number, audience: number,
   return Math.floor((share * Math.max(1, audience)) / tuning.seeds);
 }
 
+/**
+ * Whether a viewer seeds new live segments this way now: it can upload freely, the audience is known,
+ * and it is not connected to all of it (then one fetcher is elected instead).
+ */
+export function staggeredSeedingApplies(canSeed: boolean, connectedPeers: number, audience: number | undefined): boolean {
+  return canSeed && audience !== undefined && !seesWholeSwarm(connectedPeers, audience);
+}
+
+/** When this viewer's playlist first listed each live segment, by p2p-media-loader's segment ID. */
+export class ListedSegments {
+  private readonly firstListed = new Map<string, { sequence: number; atMs: number }>();
+
+  /** Notes the segments of the playlist now; a live playlist's few dozen, so the oldest are forgotten. */
+  note(segments: Iterable<{ id: string; sequence: number }>, nowMs: number): void {
+    for (const { id, sequence } of segments) {
+      if (!this.firstListed.has(id)) this.firstListed.set(id, { sequence, atMs: nowMs });
+    }
+    for (const id of this.firstListed.keys()) {
+      if (this.firstListed.size <= 128) break;
+      this.firstListed.delete(id);
+    }
+  }
+
+  /** The segment's sequence number and seconds since it was first listed; undefined if never seen. */
+  listed(id: string, nowMs: number): { sequence: number; forS: number } | undefined {
+    const entry = this.firstListed.get(id);
+    return entry && { sequence: entry.sequence, forS: (nowMs - entry.atMs) / 1000 };
+  }
+}
+
 /** What a viewer knows about a live segment it neither has nor is loading. */
 export interface SeedingFacts {
   peerId: string;
   sequence: number;
-  /** Viewers of this viewer's rendition (its swarm). The collector counts a stream's viewers, not a rendition's, today. */
+  /** Viewers of this viewer's rendition (its swarm), as the collector estimates them (`renditionAudience`). */
   audience: number;
   /** Seconds since the segment appeared in this viewer's playlist. */
   visibleForS: number;

@@ -31,6 +31,11 @@ export const BeaconSchema = Type.Object(
     playingMs: count(MAX_MS),
     bitrateKbps: Type.Number({ minimum: 0, maximum: 1e6 }),
     liveLatencyS: Type.Union([Type.Number({ minimum: 0, maximum: 86_400 }), Type.Null()]),
+    /**
+     * The rendition played now, as its index in the master playlist (p2p-media-loader's swarm of the
+     * stream); left out with P2P off. The collector replies with that rendition's audience.
+     */
+    rendition: Type.Optional(count(1000)),
     /** The viewer token the operator's page was given (`statsToken`), for collectors with `--beacon-secret`. */
     token: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   },

@@ -6,6 +6,7 @@ import { CollectorMetrics } from './metrics';
 import { DEFAULT_PLAUSIBILITY, implausibility, SessionStarts, type PlausibilityLimits } from './plausibility';
 import { openCollectorStore, type CollectorStore } from './collector-store';
 import { verifyViewerToken } from './viewer-token';
+import { RenditionShares } from './rendition-shares';
 
 export interface CollectorOptions {
   /** SQLite file (`:memory:` for none); ignored when `storeUrl` is set. */
@@ -92,6 +93,7 @@ function readWindow(request: FastifyRequest): { from: number; to: number; stream
 export async function registerCollector(app: FastifyInstance, options: CollectorOptions): Promise<{ store: CollectorStore; metrics: CollectorMetrics }> {
   const store = await openCollectorStore(options.storeUrl ?? options.dbFile);
   const metrics = new CollectorMetrics(() => store.activeViewers(Date.now() - AUDIENCE_WINDOW_MS));
+  const renditions = new RenditionShares(AUDIENCE_WINDOW_MS);
   const retainMs = (options.retainDays ?? 30) * 24 * 3_600_000;
   const prune = async () => {
     try {
@@ -172,8 +174,12 @@ export async function registerCollector(app: FastifyInstance, options: Collector
       metrics.outcome(outcome.result);
       if (outcome.result === 'implausible') return reply.code(422).send({ error: 'implausible beacon', reason: outcome.reason });
       if (outcome.result === 'accepted') metrics.accepted(beacon.streamId, outcome.delta, vouchers.vouch(beacon.streamId, request.ip, secrets.length > 0));
-      // The stream's audience lets players that see all of it agree on who fetches each new live segment.
-      return reply.code(202).send({ result: outcome.result, audience: await store.audience(beacon.streamId, Date.now() - AUDIENCE_WINDOW_MS) });
+      if (outcome.result === 'accepted') renditions.note(beacon.sessionId, beacon.streamId, beacon.rendition, now);
+      // The stream's audience lets players that see all of it agree on who fetches each new live segment;
+      // their rendition's (their swarm's), how many of them fetch it at once where none sees all of it.
+      const audience = await store.audience(beacon.streamId, Date.now() - AUDIENCE_WINDOW_MS);
+      const renditionAudience = beacon.rendition === undefined ? undefined : renditions.renditionAudience(beacon.streamId, beacon.rendition, audience, now);
+      return reply.code(202).send({ result: outcome.result, audience, ...(renditionAudience !== undefined && { renditionAudience }) });
     });
   });
 

@@ -24,7 +24,7 @@ describe('resolveOptions', () => {
       statsIntervalS: 10,
       policy: {
         mode: 'guarded',
-        live: { targetLatency: 15 },
+        live: { targetLatency: 15, seeding: 'staggered' },
         liveTargetExplicit: false,
         startup: { waitForPeersMs: 0 },
         upload: { maxBytesPerS: undefined, maxConcurrent: 4, onMetered: false, onSaveData: false, whenHidden: false },
@@ -63,7 +63,8 @@ describe('resolveOptions', () => {
     [{ statsIntervalS: 0 }, 'statsIntervalS', 'a number of seconds from 1 to 3600'],
     [{ policy: 'fast' }, 'policy', 'one of "guarded", "pml-defaults"'],
     [{ live: { targetLatency: 2 } }, 'live.targetLatency', 'a number from 4 to 600'],
-    [{ live: { latency: 10 } }, 'live.latency', 'not set (known: targetLatency)'],
+    [{ live: { seeding: 'elected' } }, 'live.seeding', 'one of "staggered", "random"'],
+    [{ live: { latency: 10 } }, 'live.latency', 'not set (known: targetLatency, seeding)'],
     [{ startup: { waitForPeersMs: -1 } }, 'startup.waitForPeersMs', 'a number from 0 to 10000'],
     [{ startup: 200 }, 'startup', 'an object'],
     [{ upload: { maxBytesPerS: 'fast' } }, 'upload.maxBytesPerS', 'a number from 1000 to 10000000000'],

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import type { DynamicCoreConfig } from 'p2p-media-loader-core';
 import { PolicyController, type PolicyTarget } from '../../../../src/browser/policy/policy-controller';
 import { resolvePolicy } from '../../../../src/browser/policy/policy-options';
+import { seedingGroup } from '../../../../src/browser/policy/segment-seeding';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -286,5 +287,70 @@ describe('PolicyController HTTP throughput', () => {
     httpSegment(engine, 8, 200, { bytesLength: 1_000_000 });
     expect(controller.httpBitsPerS()).toBeCloseTo(40e6, -3);
     controller.destroy();
+  });
+});
+
+describe('PolicyController: staggered seeding where a viewer sees part of the audience', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  const newest = { sequence: 104, startS: 208, url: 'https://cdn.test/live/seg_104.ts', id: 'https://cdn.test/live/seg_104.ts' };
+  /** A live viewer with two peers, in an audience the collector counted; what it hands p2p-media-loader as its seeder. */
+  const viewer = (self: string, audience: number | undefined, options: Record<string, unknown> = {}, live = true) => {
+    const engine = new FakeEngine();
+    const seeders: Array<((id: string, announced: boolean) => boolean) | undefined> = [];
+    engine.target.stream = () => ({ segmentDurationS: 2, live });
+    engine.target.swarm = () => ({ selfId: self, peerIds: ['-MC0001-peer00000001', '-MC0001-peer00000002'], audience, ...(options.renditionAudience !== false && { renditionAudience: audience }) });
+    engine.target.liveSegments = () => ({ positionS: 200.4, segments: [newest] });
+    engine.target.peers = () => 2;
+    engine.target.setHttpSeeder = (seeder) => void seeders.push(seeder);
+    const { renditionAudience: _counted, ...policy } = options;
+    const controller = new PolicyController(engine.target, resolvePolicy(policy, undefined), null);
+    return { controller, seeders, seeder: () => seeders.at(-1) };
+  };
+  const ids = Array.from({ length: 40 }, (_, i) => `-MC0001-viewer${String(i).padStart(6, '0')}`);
+
+  test('handed over on a live stream whose audience is larger than what the viewer sees, and taken back on destroy', () => {
+    const seen = viewer(ids[0], 40);
+    expect(seen.seeder()).toBeInstanceOf(Function);
+    expect(seen.controller.seedingStaggered).toBe(true);
+    seen.controller.destroy();
+    expect(seen.seeders).toHaveLength(2);
+    expect(seen.seeder()).toBeUndefined();
+  });
+
+  test('not handed over where the viewer sees the whole audience, without the collector\'s count or its rendition\'s, with a capped upload, with live.seeding "random", or on VOD', () => {
+    for (const [audience, options, live] of [
+      [3, {}, true],
+      [undefined, {}, true],
+      [40, { renditionAudience: false }, true],
+      [40, { upload: { maxBytesPerS: 100_000 } }, true],
+      [40, { live: { seeding: 'random' } }, true],
+      [40, {}, false],
+    ] as const) {
+      const v = viewer(ids[0], audience, options, live);
+      expect(v.seeders).toEqual([]);
+      v.controller.destroy();
+    }
+  });
+
+  test('the viewers of group 0 fetch a new segment at once, those of group g from g x 2 s on while no peer has announced it', () => {
+    const viewers = ids.map((self) => ({ self, ...viewer(self, 40) }));
+    const group = (self: string) => seedingGroup(self, newest.sequence, 40);
+    const seeding = (announced: boolean) => viewers.filter((v) => v.seeder()!(newest.id, announced)).map((v) => v.self);
+    // 40 viewers in groups of about 2: 20 groups.
+    expect(new Set(ids.map(group)).size).toBeGreaterThan(10);
+    expect(seeding(false)).toEqual(ids.filter((id) => group(id) === 0));
+    // The next group with a member among the forty: its turn comes 2 s per group after the segment was listed.
+    const next = Math.min(...ids.map(group).filter((g) => g > 0));
+    jest.advanceTimersByTime(next * 2000 - 100);
+    expect(seeding(false)).toEqual(ids.filter((id) => group(id) === 0));
+    jest.advanceTimersByTime(100);
+    expect(seeding(false)).toEqual(ids.filter((id) => group(id) <= next));
+    // Group 0 fetches even what the neighbourhood has (it seeds the rest of the swarm); later groups do not.
+    expect(seeding(true)).toEqual(ids.filter((id) => group(id) === 0));
+    // A segment the viewer has never seen listed is not seeded.
+    expect(viewers.filter((v) => v.seeder()!('https://cdn.test/live/seg_999.ts', false))).toHaveLength(0);
+    for (const v of viewers) v.controller.destroy();
   });
 });
