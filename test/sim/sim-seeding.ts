@@ -11,6 +11,8 @@ const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
 const CASES: Array<[string, (r: SimReport) => boolean]> = [
   ['1 000 live, 1 rendition, uncapped, 15 s (5 seeds: mean, min–max)', (r) => r.viewers === 1000 && r.renditions === 1 && r.uploadCapBps === null && r.targetLatencyS === 15],
   ['1 000 live, `live.targetLatency` 6 s', (r) => r.viewers === 1000 && r.targetLatencyS === 6],
+  ['1 000 live, `live.targetLatency` 8 s', (r) => r.viewers === 1000 && r.targetLatencyS === 8],
+  ['1 000 live, `live.targetLatency` 10 s', (r) => r.viewers === 1000 && r.targetLatencyS === 10],
   ['1 000 live, 3 renditions', (r) => r.viewers === 1000 && r.renditions === 3],
   ['1 000 live, uploads capped at 2 Mbit/s', (r) => r.viewers === 1000 && r.uploadCapBps !== null],
   ['10 000 live, 1 rendition, uncapped, 15 s (seed 1)', (r) => r.viewers === 10_000],

@@ -25,7 +25,7 @@
 import { decideWindows, httpConcurrency, p2pConcurrency, type GuardDecision } from '../../src/browser/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/browser/policy/policy-options';
 import { coordinateWindows, coordinationState } from '../../src/browser/policy/segment-leader';
-import { shouldSeed, staggeredSeedingApplies } from '../../src/browser/policy/segment-seeding';
+import { shouldSeed, spreadTimeS, staggeredSeedingApplies } from '../../src/browser/policy/segment-seeding';
 import { decideUpload, UploadBudget } from '../../src/browser/policy/upload-rules';
 
 /** p2p-media-loader's own `simultaneousHttpDownloads` and `simultaneousP2PDownloads`. */
@@ -430,6 +430,7 @@ export class SimViewer {
         audience: ctx.renditionAudience(this),
         visibleForS: ctx.visibleForS(this, s),
         neighbourhoodHasIt: this.peersLoaded[s] + this.peersHttpLoading[s] > 0,
+        spreadS: spreadTimeS(ctx.policy.live.targetLatency, ctx.segmentDurationS, this.windows.highDemandTimeWindow),
       });
       if (seed) this.loadThroughHttp(ctx, s, 'background');
     }

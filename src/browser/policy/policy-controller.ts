@@ -3,7 +3,7 @@ import { Disposer } from '../utils/disposer';
 import { decideWindows, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
 import { coordinateWindows, coordinationState, type CoordinationState } from './segment-leader';
-import { ListedSegments, shouldSeed, staggeredSeedingApplies } from './segment-seeding';
+import { ListedSegments, shouldSeed, spreadTimeS, staggeredSeedingApplies } from './segment-seeding';
 import { decideUpload, UploadBudget } from './upload-rules';
 
 /** What the controller drives and reads: p2p-media-loader's engine and the page. */
@@ -295,8 +295,10 @@ export class PolicyController {
     if (!this.listed.listed(segmentId, now)) this.listed.note(this.target.liveSegments?.()?.segments ?? [], now);
     const segment = this.listed.listed(segmentId, now);
     const swarm = this.target.swarm?.();
-    if (!segment || swarm?.renditionAudience === undefined) return false;
-    return shouldSeed({ peerId: swarm.selfId, sequence: segment.sequence, audience: swarm.renditionAudience, visibleForS: segment.forS, neighbourhoodHasIt: announcedByPeers });
+    const stream = this.target.stream();
+    if (!segment || swarm?.renditionAudience === undefined || !stream || !this.applied) return false;
+    const spreadS = spreadTimeS(stream.targetLatencyS ?? this.policy.live.targetLatency, stream.segmentDurationS, this.applied.highDemandTimeWindow);
+    return shouldSeed({ peerId: swarm.selfId, sequence: segment.sequence, audience: swarm.renditionAudience, visibleForS: segment.forS, neighbourhoodHasIt: announcedByPeers, spreadS });
   };
 
   /** The one-fetcher agreement's state, from this viewer's peers, the collector's count and the live playlist. */

@@ -6,7 +6,8 @@
  * new segment itself, and the origin sends it about once per 50 viewers (docs/simulator.md). Here the
  * viewers agree, without a message, on who fetches each new segment: viewers are ranked per segment
  * (`segmentRank`), and the audience of the viewer's rendition (its swarm: p2p-media-loader keys swarms
- * by stream) divides them into groups of about `seeds` viewers. Group 0 fetches the segment as soon as it appears; group g only if, `g × stepS` seconds after
+ * by stream) divides them into groups of about `seeds` viewers (more where a segment has little time to
+ * spread: `groupSize`). Group 0 fetches the segment as soon as it appears; group g only if, `g × stepS` seconds after
  * it appeared, no connected peer has or is fetching it (its seeders left, or cannot upload). Peers
  * spread it from there.
  *
@@ -18,18 +19,44 @@
 import { segmentRank, seesWholeSwarm } from './segment-leader';
 
 export interface SeedingTuning {
-  /** Viewers expected in each group, the first of which fetches every new segment at once. @default 2 */
+  /** Fewest viewers expected in each group, the first of which fetches every new segment at once. @default 2 */
   seeds: number;
   /** Seconds between one group's turn and the next's. @default 2 */
   stepS: number;
+  /**
+   * Viewers a new segment reaches from one seed within 1 s of spreading, doubling with each further
+   * second: with less time to spread (low latency) group 0 grows, so that peers still carry the segment
+   * to everyone before their deadline. Fitted in the simulator (docs/simulator.md "Staggered seeding").
+   * @default 16
+   */
+  reachIn1S: number;
 }
 
-export const DEFAULT_SEEDING: SeedingTuning = { seeds: 2, stepS: 2 };
+export const DEFAULT_SEEDING: SeedingTuning = { seeds: 2, stepS: 2, reachIn1S: 16 };
 
-/** This viewer's group for segment `sequence` in a swarm of `audience` viewers (0: fetches it at once). */
-export function seedingGroup(peerId: string, sequence: number, audience: number, tuning: SeedingTuning = DEFAULT_SEEDING): number {
+/**
+ * Seconds a new live segment has to spread from its seeders before the viewers' high-demand window
+ * reaches it: it appears about a segment and a half short of the target latency (its own length, and
+ * half a playlist refresh on average).
+ */
+export function spreadTimeS(targetLatencyS: number, segmentDurationS: number, highDemandWindowS: number): number {
+  return Math.max(0, targetLatencyS - 1.5 * segmentDurationS - highDemandWindowS);
+}
+
+/** Viewers expected in each group of a swarm of `audience` when a new segment has `spreadS` seconds to spread. */
+export function groupSize(audience: number, spreadS: number, tuning: SeedingTuning = DEFAULT_SEEDING): number {
+  // Capped, so that a long latency cannot overflow to Infinity.
+  const reach = tuning.reachIn1S * 2 ** Math.min(64, spreadS - 1);
+  return Math.max(tuning.seeds, Math.min(audience, audience / reach));
+}
+
+/**
+ * This viewer's group for segment `sequence` in a swarm of `audience` viewers (0: fetches it at once),
+ * with `spreadS` seconds for the segment to spread (long by default: groups of `tuning.seeds`).
+ */
+export function seedingGroup(peerId: string, sequence: number, audience: number, tuning: SeedingTuning = DEFAULT_SEEDING, spreadS = Infinity): number {
   const share = segmentRank(peerId, sequence) / 2 ** 32;
-  return Math.floor((share * Math.max(1, audience)) / tuning.seeds);
+  return Math.floor((share * Math.max(1, audience)) / groupSize(Math.max(1, audience), spreadS, tuning));
 }
 
 /**
@@ -72,11 +99,13 @@ export interface SeedingFacts {
   visibleForS: number;
   /** A connected peer has the segment or is fetching it. */
   neighbourhoodHasIt: boolean;
+  /** Seconds a new segment has to spread before the high-demand window reaches it ({@link spreadTimeS}). */
+  spreadS: number;
 }
 
 /** Whether this viewer fetches the segment over HTTP now, for the swarm. */
 export function shouldSeed(facts: SeedingFacts, tuning: SeedingTuning = DEFAULT_SEEDING): boolean {
-  const group = seedingGroup(facts.peerId, facts.sequence, facts.audience, tuning);
+  const group = seedingGroup(facts.peerId, facts.sequence, facts.audience, tuning, facts.spreadS);
   if (group === 0) return true;
   return !facts.neighbourhoodHasIt && facts.visibleForS >= group * tuning.stepS;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_SEEDING, seedingGroup, shouldSeed } from '../../../../src/browser/policy/segment-seeding';
+import { DEFAULT_SEEDING, groupSize, seedingGroup, shouldSeed, spreadTimeS } from '../../../../src/browser/policy/segment-seeding';
 
 const ids = Array.from({ length: 10_000 }, (_, i) => `-MC0001-${String(i).padStart(12, '0')}`);
 
@@ -21,10 +21,30 @@ describe('staggered seeding of new live segments', () => {
     const audience = 1_000;
     const seeder = ids.find((id) => seedingGroup(id, 7, audience) === 0)!;
     const third = ids.find((id) => seedingGroup(id, 7, audience) === 3)!;
-    expect(shouldSeed({ peerId: seeder, sequence: 7, audience, visibleForS: 0, neighbourhoodHasIt: true })).toBe(true);
-    const late = { peerId: third, sequence: 7, audience };
+    expect(shouldSeed({ peerId: seeder, sequence: 7, audience, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10 })).toBe(true);
+    const late = { peerId: third, sequence: 7, audience, spreadS: 10 };
     expect(shouldSeed({ ...late, visibleForS: 3 * DEFAULT_SEEDING.stepS - 0.1, neighbourhoodHasIt: false })).toBe(false);
     expect(shouldSeed({ ...late, visibleForS: 3 * DEFAULT_SEEDING.stepS, neighbourhoodHasIt: false })).toBe(true);
     expect(shouldSeed({ ...late, visibleForS: 60, neighbourhoodHasIt: true })).toBe(false);
+  });
+
+  test('group 0 grows when a new segment has little time to spread before the viewers\' deadline', () => {
+    // 15 s behind the edge, 2 s segments, a 1.9 s high-demand window: 10.1 s to spread, groups of 2.
+    expect(spreadTimeS(15, 2, 1.9)).toBeCloseTo(10.1);
+    expect(groupSize(1_000, spreadTimeS(15, 2, 1.9))).toBe(DEFAULT_SEEDING.seeds);
+    // 6 s behind: 1.1 s, so a segment reaches about 17 viewers per seed: about 58 seeds of 1 000.
+    const lowLatency = groupSize(1_000, spreadTimeS(6, 2, 1.9));
+    expect(lowLatency).toBeGreaterThan(50);
+    expect(lowLatency).toBeLessThan(65);
+    // Less time, more seeds; never more than the audience, never fewer than `seeds`.
+    expect(groupSize(1_000, 0.5)).toBeGreaterThan(groupSize(1_000, 1));
+    expect(groupSize(1_000, spreadTimeS(3, 2, 1.5))).toBeLessThanOrEqual(1_000);
+    expect(groupSize(1_000, 1e6)).toBe(DEFAULT_SEEDING.seeds);
+    expect(groupSize(3, 0)).toBeLessThanOrEqual(3);
+    // And that is who fetches a new segment at once, counted over the audience.
+    let inGroupZero = 0;
+    for (let sequence = 0; sequence < 50; sequence++) inGroupZero += ids.slice(0, 1_000).filter((id) => seedingGroup(id, sequence, 1_000, DEFAULT_SEEDING, 1.1) === 0).length;
+    expect(inGroupZero / 50).toBeGreaterThan(lowLatency * 0.85);
+    expect(inGroupZero / 50).toBeLessThan(lowLatency * 1.15);
   });
 });
