@@ -14,6 +14,26 @@ const RECORD_LOADS = () => {
 interface Load { sequence: number; source: 'http' | 'p2p'; at: number }
 
 /**
+ * A session of the stream that beacons like a player but joins no swarm (a viewer behind a NAT its peers
+ * cannot cross, say): the collector counts it in its rendition's audience. Its beacons stop with `stop()`.
+ */
+function beaconingSession(statsUrl: string, streamId: string, rendition: number, sessionId: string): { stop(): void; accepted(): number } {
+  let seq = 0;
+  let accepted = 0;
+  const send = async () => {
+    const beacon = {
+      v: 1, sessionId, seq: seq++, streamId, live: true, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0,
+      integrityFailures: 0, startupMs: null, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 0, bitrateKbps: 0, liveLatencyS: null, rendition,
+    };
+    const response = await fetch(`${statsUrl}/v1/beacons`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(beacon) });
+    if (response.ok) accepted += 1;
+  };
+  void send();
+  const timer = setInterval(() => void send(), 2000);
+  return { stop: () => clearInterval(timer), accepted: () => accepted };
+}
+
+/**
  * Whether the viewer's policy hands p2p-media-loader the choice of new segments to fetch, and the audience
  * the collector last told it (private fields, read for the test).
  */
@@ -25,11 +45,13 @@ const SEEDING = () => {
 describe('live: staggered seeding where each viewer sees part of the audience', () => {
   const bed = useTestbed();
   const viewers: Viewer[] = [];
+  const sessions: Array<ReturnType<typeof beaconingSession>> = [];
   afterAll(async () => {
+    for (const s of sessions) s.stop();
     for (const v of viewers) await v.close();
   });
 
-  test('six viewers, three per rendition: each new segment is fetched from the origin by the viewers whose turn it is in each rendition, and the others take it from them', async () => {
+  test('six viewers, three per rendition, and one more session per rendition that no peer reaches: each new segment is fetched from the origin by the viewers whose turn it is in each rendition, and the others take it from them', async () => {
     const swarmId = `seeding-${Date.now()}`;
     const levels = [0, 1, 0, 1, 0, 1];
     for (const level of levels) {
@@ -37,12 +59,18 @@ describe('live: staggered seeding where each viewer sees part of the audience', 
       await viewer.page.waitForFunction('window.engine && window.engine.hls');
       await viewer.page.evaluate(RECORD_LOADS);
       viewers.push(viewer);
+      if (viewers.length === 1) {
+        const streamId = await viewer.page.evaluate(() => (window as unknown as { engine: { session: { streamId: string } } }).engine.session.streamId);
+        for (const rendition of [0, 1]) sessions.push(beaconingSession(bed.server.url, streamId, rendition, `unreachable-${rendition}-${Date.now()}`));
+      }
       await sleep(1000);
     }
-    // Each rendition is its own swarm: two peers each, in an audience of six the collector counts, three per rendition.
+    // Each rendition is its own swarm: two peers each, in an audience of eight the collector counts, four per
+    // rendition, so no viewer sees its rendition's whole audience (with three, they would agree on one fetcher).
     await waitFor('every viewer to connect to its rendition\'s other two, play 12 s and seed by turns', () => Promise.all(viewers.map(async (v) => ({ stats: await v.stats(), seeding: await v.page.evaluate(SEEDING) }))),
       (all) => all.every(({ stats, seeding }) => stats.peers === 2 && stats.playingMs > 12_000
-        && seeding.staggered === true && seeding.audience === 6 && seeding.renditionAudience === 3), 90_000);
+        && seeding.staggered === true && seeding.audience === 8 && seeding.renditionAudience === 4), 90_000);
+    expect(sessions.every((s) => s.accepted() > 0)).toBe(true);
 
     const windowStart = Date.now();
     await sleep(30_000);
@@ -64,8 +92,8 @@ describe('live: staggered seeding where each viewer sees part of the audience', 
       const fresh = [...firstLoadAt].filter(([, at]) => at >= windowStart).map(([sequence]) => sequence).sort((a, b) => a - b).slice(0, -2);
       expect(fresh.length).toBeGreaterThanOrEqual(8);
       for (const sequence of fresh) {
-        // Groups of the rendition's audience (3), as the players size them.
-        const groups = members.map((i) => seedingGroup(peerIds[i], sequence, members.length));
+        // Groups of the rendition's audience (four: the unreachable session too), as the players size them.
+        const groups = members.map((i) => seedingGroup(peerIds[i], sequence, members.length + 1));
         const firstTurn = Math.min(...groups);
         const fetchers = members.filter((i) => loads[i].some((l) => l.sequence === sequence && l.source === 'http'));
         pairs += 1;

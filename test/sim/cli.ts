@@ -22,8 +22,10 @@ Simulates a swarm of viewers running Meshcast (p2p-media-loader 2.3.1's scheduli
   --join-spread S     joins spread evenly over S seconds (default 60)
   --target-latency S  live: seconds behind the live edge (default 15)
   --policy P          guarded (Meshcast) or pml-defaults (p2p-media-loader's own windows) (default guarded)
-  --seeding S         live: who fetches new segments from the origin: pml (the player today) or
-                      staggered (the candidate in src/browser/policy/segment-seeding.ts) (default pml)
+  --seeding S         live: who fetches new segments from the origin where a viewer does not see its
+                      rendition's whole audience: staggered (the player's default, live.seeding) or pml
+                      (p2p-media-loader's random fetch, live.seeding 'random') (default staggered; pml
+                      with --policy pml-defaults)
   --downlink BPS      bits/s of each viewer's downlink, shared by its HTTP and P2P downloads (default 25000000)
   --origin-cap BPS    bits/s the origin sends in all, shared by every viewer's HTTP downloads (default: no cap)
   --seed N            random seed (default 1)

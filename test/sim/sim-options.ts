@@ -3,6 +3,7 @@
  * audience (documented in README "Scale"); the calibration (`sim-calibration.ts`) replaces them with
  * the benchmark's own machine so the model can be checked against `npm run bench`.
  */
+import { OPTION_DEFAULTS } from '../../src/browser/option-defaults';
 
 export type SimScenario = 'vod' | 'live';
 export type SimPolicy = 'guarded' | 'pml-defaults';
@@ -62,9 +63,10 @@ export interface SimOptions {
   targetLatencyS: number;
   policy: SimPolicy;
   /**
-   * Who fetches each new live segment from the origin: `pml`, p2p-media-loader's random background
-   * fetching (with Meshcast's one fetcher where a viewer sees the whole audience), as the player does
-   * today; `staggered`, the candidate in `src/browser/policy/segment-seeding.ts`. @default 'pml'
+   * Who fetches each new live segment from the origin where a viewer does not see its rendition's whole
+   * audience (where it does, Meshcast's one fetcher): `staggered`, `src/browser/policy/segment-seeding.ts`,
+   * the player's default (`live.seeding`); `pml`, p2p-media-loader's random background fetching, the
+   * player's `live.seeding: 'random'`. @default the player's default with `guarded`, else 'pml'
    */
   seeding: 'pml' | 'staggered';
   /** Seed of the pseudo-random generator: the same options and seed give the same report. @default 1 */
@@ -105,7 +107,7 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'viewers'> = {
   joinSpreadS: 60,
   targetLatencyS: 15,
   policy: 'guarded',
-  seeding: 'pml',
+  seeding: OPTION_DEFAULTS.live.seeding === 'staggered' ? 'staggered' : 'pml',
   seed: 1,
   stepS: 0.1,
   network: DEFAULT_NETWORK,
@@ -129,6 +131,8 @@ function check(ok: boolean, option: string, expected: string, got: unknown): voi
 /** Defaults filled in and every value checked; an error names the option at fault. */
 export function resolveSimOptions(input: Partial<SimOptions> & { viewers: number }): SimOptions {
   const o: SimOptions = { ...DEFAULT_SIM_OPTIONS, ...input, network: { ...DEFAULT_NETWORK, ...input.network } };
+  // p2p-media-loader's own windows have no staggered seeding.
+  if (input.seeding === undefined && o.policy !== 'guarded') o.seeding = 'pml';
   check(o.scenario === 'vod' || o.scenario === 'live', '--scenario', 'vod or live', o.scenario);
   check(Number.isInteger(o.viewers) && o.viewers >= 1 && o.viewers <= 1_000_000, '--viewers', 'an integer from 1 to 1000000', o.viewers);
   check(Number.isInteger(o.renditions) && o.renditions >= 1 && o.renditions <= 8, '--renditions', 'an integer from 1 to 8', o.renditions);

@@ -25,7 +25,7 @@
 import { decideWindows, httpConcurrency, p2pConcurrency, type GuardDecision } from '../../src/browser/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/browser/policy/policy-options';
 import { coordinateWindows, coordinationState } from '../../src/browser/policy/segment-leader';
-import { shouldSeed, spreadTimeS, staggeredSeedingApplies } from '../../src/browser/policy/segment-seeding';
+import { shouldSeed, spreadTimeS, staggeredSeedingApplies, uploadShareOf } from '../../src/browser/policy/segment-seeding';
 import { decideUpload, UploadBudget } from '../../src/browser/policy/upload-rules';
 
 /** p2p-media-loader's own `simultaneousHttpDownloads` and `simultaneousP2PDownloads`. */
@@ -86,6 +86,8 @@ export interface SwarmContext {
   audience(): number;
   /** Viewers of this viewer's rendition (its swarm), as the collector estimates them (here exact). */
   renditionAudience(viewer: SimViewer): number;
+  /** Bits per second of a rendition, as its playlist declares. */
+  renditionBitrate(rendition: number): number;
   /** Live: seconds since `segment` appeared in this viewer's playlist (negative: not yet). */
   visibleForS(viewer: SimViewer, segment: number): number;
   /** Live: new segments are fetched by staggered seeding (`segment-seeding.ts`), not background HTTP. */
@@ -237,9 +239,9 @@ export class SimViewer {
     this.feedPlayer(ctx);
     if (ctx.nowS >= this.nextQueueAtS) this.dirty = true; // hls.js's playback updates, throttled (PML_QUEUE_INTERVAL_S)
     if (this.dirty || (this.announced && ctx.nowS - this.lastQueueAtS >= ANNOUNCE_BATCH_S)) this.processQueue(ctx);
-    // As the player: staggered where the viewer sees part of the audience; a viewer with a rate cap cannot
-    // carry a segment to its neighbourhood, so it fetches as p2p-media-loader does.
-    if (ctx.staggeredSeeding && staggeredSeedingApplies(!this.budget, this.neighbors.size, ctx.audience())) this.seedForSwarm(ctx);
+    // As the player: staggered where the viewer sees part of the audience (here none is hidden or metered;
+    // a rate cap sizes the groups).
+    if (ctx.staggeredSeeding && staggeredSeedingApplies(true, this.neighbors.size, ctx.renditionAudience(this))) this.seedForSwarm(ctx);
     else if (ctx.nowS >= this.nextRandomHttpAtS) {
       this.loadRandomThroughHttp(ctx);
       this.nextRandomHttpAtS = ctx.nowS + 1 + ctx.random() * this.neighbors.size;
@@ -303,7 +305,8 @@ export class SimViewer {
       selfId: this.peerId,
       connectedPeers: this.neighbors.size,
       peerIds: peerIdsOf(this.neighbors),
-      audience: ctx.audience(),
+      // Its swarm is its rendition's (the collector's estimate; here exact).
+      audience: ctx.renditionAudience(this),
       newest: newest < 0 ? undefined : {
         sequence: newest,
         aheadS: ctx.segmentStartS(newest) - this.positionS,
@@ -431,6 +434,7 @@ export class SimViewer {
         visibleForS: ctx.visibleForS(this, s),
         neighbourhoodHasIt: this.peersLoaded[s] + this.peersHttpLoading[s] > 0,
         spreadS: spreadTimeS(ctx.policy.live.targetLatency, ctx.segmentDurationS, this.windows.highDemandTimeWindow),
+        uploadShare: uploadShareOf(ctx.policy.upload.maxBytesPerS, ctx.renditionBitrate(this.rendition)),
       });
       if (seed) this.loadThroughHttp(ctx, s, 'background');
     }

@@ -192,6 +192,10 @@ class Simulation implements SwarmContext {
     return this.swarms[viewer.rendition].length;
   }
 
+  renditionBitrate(rendition: number): number {
+    return this.ladder[rendition].bitrate;
+  }
+
   visibleForS(viewer: SimViewer, segment: number): number {
     return this.nowS - ((segment + 1) * this.segmentDurationS - this.headStartS + viewer.playlistLagS);
   }

@@ -58,7 +58,13 @@ export function createPolicy(hls: Hls, media: HTMLMediaElement | null, engine: H
       if (!details) return undefined;
       // hls.js's own target: the policy's, unless the stream declares a hold-back (LL-HLS: PART-HOLD-BACK).
       const targetLatencyS = details.live ? hls.targetLatency ?? undefined : undefined;
-      return { segmentDurationS: details.targetduration, live: details.live, ...(targetLatencyS !== undefined && { targetLatencyS }) };
+      const bitsPerS = hls.levels[hls.currentLevel]?.averageBitrate;
+      return {
+        segmentDurationS: details.targetduration,
+        live: details.live,
+        ...(targetLatencyS !== undefined && { targetLatencyS }),
+        ...(bitsPerS && { bitsPerS }),
+      };
     },
     uploadsInFlight: (now) => inputs.stats.uploadsInFlight(now),
     peers: () => inputs.stats.peerCount(),

@@ -3,7 +3,7 @@ import { Disposer } from '../utils/disposer';
 import { decideWindows, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
 import { coordinateWindows, coordinationState, type CoordinationState } from './segment-leader';
-import { ListedSegments, shouldSeed, spreadTimeS, staggeredSeedingApplies } from './segment-seeding';
+import { ListedSegments, shouldSeed, spreadTimeS, staggeredSeedingApplies, uploadShareOf } from './segment-seeding';
 import { decideUpload, UploadBudget } from './upload-rules';
 
 /** What the controller drives and reads: p2p-media-loader's engine and the page. */
@@ -13,9 +13,10 @@ export interface PolicyTarget {
   removeEventListener<K extends keyof CoreEventMap>(name: K, listener: CoreEventMap[K]): void;
   /**
    * The playlist's target duration and whether the stream is live, once known; with the latency the
-   * player keeps (an LL-HLS stream's PART-HOLD-BACK, say) when it is not the policy's target.
+   * player keeps (an LL-HLS stream's PART-HOLD-BACK, say) when it is not the policy's target, and the
+   * average bitrate the master playlist declares for the rendition playing.
    */
-  stream(): { segmentDurationS: number; live: boolean; targetLatencyS?: number } | undefined;
+  stream(): { segmentDurationS: number; live: boolean; targetLatencyS?: number; bitsPerS?: number } | undefined;
   /** Peers with an upload under way. */
   uploadsInFlight(nowMs: number): number;
   /** Peers connected now. */
@@ -208,7 +209,9 @@ export class PolicyController {
       budgetBytes: this.budget?.available(now),
       uploadsInFlight: this.target.uploadsInFlight(Date.now()),
     }, this.policy.upload, this.uploadAllowed);
-    const canSeed = this.policy.upload.maxBytesPerS === undefined && (verdict.allowed || verdict.reason === 'concurrency');
+    // Out of upload slots or budget for now, a viewer still passes segments on; hidden or metered, it does not.
+    const mayUpload = verdict.allowed || verdict.reason === 'concurrency' || verdict.reason === 'rate';
+    const canSeed = this.policy.upload.maxBytesPerS === undefined && mayUpload;
     if (this.target.peers() > 0) this.aloneSince = undefined;
     else this.aloneSince ??= now;
     {
@@ -229,7 +232,7 @@ export class PolicyController {
       const swarm = this.target.swarm?.();
       // Groups are sized by the rendition's audience: without it (an older collector), random fetching.
       this.setSeeding(stream.live && this.policy.live.seeding === 'staggered' && swarm?.renditionAudience !== undefined
-        && staggeredSeedingApplies(canSeed, this.target.peers(), swarm.audience));
+        && staggeredSeedingApplies(mayUpload, this.target.peers(), swarm.renditionAudience));
       const changed = !this.applied || (Object.keys(decision) as Array<keyof GuardDecision>).some((key) => decision[key] !== this.applied![key]);
       if (changed) {
         Object.assign(core, decision);
@@ -298,7 +301,8 @@ export class PolicyController {
     const stream = this.target.stream();
     if (!segment || swarm?.renditionAudience === undefined || !stream || !this.applied) return false;
     const spreadS = spreadTimeS(stream.targetLatencyS ?? this.policy.live.targetLatency, stream.segmentDurationS, this.applied.highDemandTimeWindow);
-    return shouldSeed({ peerId: swarm.selfId, sequence: segment.sequence, audience: swarm.renditionAudience, visibleForS: segment.forS, neighbourhoodHasIt: announcedByPeers, spreadS });
+    const uploadShare = uploadShareOf(this.policy.upload.maxBytesPerS, stream.bitsPerS);
+    return shouldSeed({ peerId: swarm.selfId, sequence: segment.sequence, audience: swarm.renditionAudience, visibleForS: segment.forS, neighbourhoodHasIt: announcedByPeers, spreadS, uploadShare });
   };
 
   /** The one-fetcher agreement's state, from this viewer's peers, the collector's count and the live playlist. */
@@ -316,7 +320,8 @@ export class PolicyController {
       selfId: swarm?.selfId ?? '',
       connectedPeers: peerIds.length,
       peerIds,
-      audience: swarm?.audience,
+      // A rendition is its own swarm: its audience when the collector estimated it, else the stream's.
+      audience: swarm?.renditionAudience ?? swarm?.audience,
       newest: newest && {
         sequence: newest.sequence,
         aheadS: newest.startS - live!.positionS,

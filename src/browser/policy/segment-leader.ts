@@ -84,7 +84,10 @@ export interface CoordinationFacts {
   /** Peers connected now, and their IDs (read only when the count makes this viewer take part). */
   connectedPeers: number;
   peerIds: Iterable<string>;
-  /** Viewers of the stream as the collector counted them; undefined without a collector. */
+  /**
+   * Viewers of this viewer's swarm as the collector counted them: its rendition's (each rendition is its
+   * own swarm), or the stream's where the collector did not say; undefined without a collector.
+   */
   audience: number | undefined;
   /**
    * The newest segment in the playlist: its sequence number, seconds from the playhead to its start,

@@ -43,25 +43,30 @@ export function spreadTimeS(targetLatencyS: number, segmentDurationS: number, hi
   return Math.max(0, targetLatencyS - 1.5 * segmentDurationS - highDemandWindowS);
 }
 
-/** Viewers expected in each group of a swarm of `audience` when a new segment has `spreadS` seconds to spread. */
-export function groupSize(audience: number, spreadS: number, tuning: SeedingTuning = DEFAULT_SEEDING): number {
+/**
+ * Viewers expected in each group of a swarm of `audience` when a new segment has `spreadS` seconds to
+ * spread and each viewer may upload `uploadShare` of the rendition's bitrate (`upload.maxBytesPerS`;
+ * 1: as fast as the segment plays, or more). Below 1 the swarm can carry a segment to only that share
+ * of its audience, so the rest must come from the origin anyway: they fetch it at once and pass it on
+ * with their own budget, rather than at their deadline.
+ */
+export function groupSize(audience: number, spreadS: number, tuning: SeedingTuning = DEFAULT_SEEDING, uploadShare = 1): number {
   // Capped, so that a long latency cannot overflow to Infinity.
   const reach = tuning.reachIn1S * 2 ** Math.min(64, spreadS - 1);
-  return Math.max(tuning.seeds, Math.min(audience, audience / reach));
+  const originShare = Math.max(0, 1 - uploadShare);
+  return Math.max(tuning.seeds, Math.min(audience, Math.max(audience * originShare, audience / reach)));
 }
 
-/**
- * This viewer's group for segment `sequence` in a swarm of `audience` viewers (0: fetches it at once),
- * with `spreadS` seconds for the segment to spread (long by default: groups of `tuning.seeds`).
- */
-export function seedingGroup(peerId: string, sequence: number, audience: number, tuning: SeedingTuning = DEFAULT_SEEDING, spreadS = Infinity): number {
+/** This viewer's group for segment `sequence` in a swarm of `audience` viewers in groups of `size` (0: fetches it at once). */
+export function seedingGroup(peerId: string, sequence: number, audience: number, size: number = DEFAULT_SEEDING.seeds): number {
   const share = segmentRank(peerId, sequence) / 2 ** 32;
-  return Math.floor((share * Math.max(1, audience)) / groupSize(Math.max(1, audience), spreadS, tuning));
+  return Math.floor((share * Math.max(1, audience)) / size);
 }
 
 /**
- * Whether a viewer seeds new live segments this way now: it can upload freely, the audience is known,
- * and it is not connected to all of it (then one fetcher is elected instead).
+ * Whether a viewer seeds new live segments this way now: it may upload (a rate cap sizes the groups
+ * instead), the audience is known, and it is not connected to all of it (then one fetcher is elected
+ * instead).
  */
 export function staggeredSeedingApplies(canSeed: boolean, connectedPeers: number, audience: number | undefined): boolean {
   return canSeed && audience !== undefined && !seesWholeSwarm(connectedPeers, audience);
@@ -101,11 +106,20 @@ export interface SeedingFacts {
   neighbourhoodHasIt: boolean;
   /** Seconds a new segment has to spread before the high-demand window reaches it ({@link spreadTimeS}). */
   spreadS: number;
+  /** The share of the rendition's bitrate this viewer may upload ({@link groupSize}); 1 without a cap. */
+  uploadShare: number;
+}
+
+/** The share of a rendition of `bitsPerS` that an upload cap of `maxBytesPerS` (none: undefined) carries. */
+export function uploadShareOf(maxBytesPerS: number | undefined, bitsPerS: number | undefined): number {
+  if (maxBytesPerS === undefined || !bitsPerS || bitsPerS <= 0) return 1;
+  return Math.min(1, (8 * maxBytesPerS) / bitsPerS);
 }
 
 /** Whether this viewer fetches the segment over HTTP now, for the swarm. */
 export function shouldSeed(facts: SeedingFacts, tuning: SeedingTuning = DEFAULT_SEEDING): boolean {
-  const group = seedingGroup(facts.peerId, facts.sequence, facts.audience, tuning, facts.spreadS);
+  const size = groupSize(Math.max(1, facts.audience), facts.spreadS, tuning, facts.uploadShare);
+  const group = seedingGroup(facts.peerId, facts.sequence, facts.audience, size);
   if (group === 0) return true;
   return !facts.neighbourhoodHasIt && facts.visibleForS >= group * tuning.stepS;
 }

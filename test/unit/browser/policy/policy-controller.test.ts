@@ -296,10 +296,10 @@ describe('PolicyController: staggered seeding where a viewer sees part of the au
 
   const newest = { sequence: 104, startS: 208, url: 'https://cdn.test/live/seg_104.ts', id: 'https://cdn.test/live/seg_104.ts' };
   /** A live viewer with two peers, in an audience the collector counted; what it hands p2p-media-loader as its seeder. */
-  const viewer = (self: string, audience: number | undefined, options: Record<string, unknown> = {}, live = true) => {
+  const viewer = (self: string, audience: number | undefined, options: Record<string, unknown> = {}, live = true, bitsPerS?: number) => {
     const engine = new FakeEngine();
     const seeders: Array<((id: string, announced: boolean) => boolean) | undefined> = [];
-    engine.target.stream = () => ({ segmentDurationS: 2, live });
+    engine.target.stream = () => ({ segmentDurationS: 2, live, ...(bitsPerS && { bitsPerS }) });
     engine.target.swarm = () => ({ selfId: self, peerIds: ['-MC0001-peer00000001', '-MC0001-peer00000002'], audience, ...(options.renditionAudience !== false && { renditionAudience: audience }) });
     engine.target.liveSegments = () => ({ positionS: 200.4, segments: [newest] });
     engine.target.peers = () => 2;
@@ -319,12 +319,11 @@ describe('PolicyController: staggered seeding where a viewer sees part of the au
     expect(seen.seeder()).toBeUndefined();
   });
 
-  test('not handed over where the viewer sees the whole audience, without the collector\'s count or its rendition\'s, with a capped upload, with live.seeding "random", or on VOD', () => {
+  test('not handed over where the viewer sees the whole audience, without the collector\'s count or its rendition\'s, with live.seeding "random", or on VOD', () => {
     for (const [audience, options, live] of [
       [3, {}, true],
       [undefined, {}, true],
       [40, { renditionAudience: false }, true],
-      [40, { upload: { maxBytesPerS: 100_000 } }, true],
       [40, { live: { seeding: 'random' } }, true],
       [40, {}, false],
     ] as const) {
@@ -352,5 +351,19 @@ describe('PolicyController: staggered seeding where a viewer sees part of the au
     // A segment the viewer has never seen listed is not seeded.
     expect(viewers.filter((v) => v.seeder()!('https://cdn.test/live/seg_999.ts', false))).toHaveLength(0);
     for (const v of viewers) v.controller.destroy();
+  });
+
+  test('with uploads capped below the rendition\'s bitrate, the share its peers cannot carry seeds each new segment at once', () => {
+    // 2 Mbit/s of upload for a 2.5 Mbit/s rendition: a fifth of the 40 viewers, groups of 8.
+    const capped = { upload: { maxBytesPerS: 250_000 } };
+    const viewers = ids.map((self) => ({ self, ...viewer(self, 40, capped, true, 2_500_000) }));
+    const seeding = viewers.filter((v) => v.seeder()!(newest.id, true)).map((v) => v.self);
+    expect(seeding).toEqual(ids.filter((id) => seedingGroup(id, newest.sequence, 40, 8) === 0));
+    expect(seeding.length).toBeGreaterThan(2);
+    for (const v of viewers) v.controller.destroy();
+    // A cap above the bitrate leaves groups of about 2.
+    const roomy = ids.map((self) => ({ self, ...viewer(self, 40, capped, true, 1_000_000) }));
+    expect(roomy.filter((v) => v.seeder()!(newest.id, true)).map((v) => v.self)).toEqual(ids.filter((id) => seedingGroup(id, newest.sequence, 40) === 0));
+    for (const v of roomy) v.controller.destroy();
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_SEEDING, groupSize, seedingGroup, shouldSeed, spreadTimeS } from '../../../../src/browser/policy/segment-seeding';
+import { DEFAULT_SEEDING, groupSize, seedingGroup, shouldSeed, spreadTimeS, uploadShareOf } from '../../../../src/browser/policy/segment-seeding';
 
 const ids = Array.from({ length: 10_000 }, (_, i) => `-MC0001-${String(i).padStart(12, '0')}`);
 
@@ -21,8 +21,8 @@ describe('staggered seeding of new live segments', () => {
     const audience = 1_000;
     const seeder = ids.find((id) => seedingGroup(id, 7, audience) === 0)!;
     const third = ids.find((id) => seedingGroup(id, 7, audience) === 3)!;
-    expect(shouldSeed({ peerId: seeder, sequence: 7, audience, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10 })).toBe(true);
-    const late = { peerId: third, sequence: 7, audience, spreadS: 10 };
+    expect(shouldSeed({ peerId: seeder, sequence: 7, audience, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10, uploadShare: 1 })).toBe(true);
+    const late = { peerId: third, sequence: 7, audience, spreadS: 10, uploadShare: 1 };
     expect(shouldSeed({ ...late, visibleForS: 3 * DEFAULT_SEEDING.stepS - 0.1, neighbourhoodHasIt: false })).toBe(false);
     expect(shouldSeed({ ...late, visibleForS: 3 * DEFAULT_SEEDING.stepS, neighbourhoodHasIt: false })).toBe(true);
     expect(shouldSeed({ ...late, visibleForS: 60, neighbourhoodHasIt: true })).toBe(false);
@@ -43,8 +43,28 @@ describe('staggered seeding of new live segments', () => {
     expect(groupSize(3, 0)).toBeLessThanOrEqual(3);
     // And that is who fetches a new segment at once, counted over the audience.
     let inGroupZero = 0;
-    for (let sequence = 0; sequence < 50; sequence++) inGroupZero += ids.slice(0, 1_000).filter((id) => seedingGroup(id, sequence, 1_000, DEFAULT_SEEDING, 1.1) === 0).length;
+    for (let sequence = 0; sequence < 50; sequence++) inGroupZero += ids.slice(0, 1_000).filter((id) => seedingGroup(id, sequence, 1_000, lowLatency) === 0).length;
     expect(inGroupZero / 50).toBeGreaterThan(lowLatency * 0.85);
     expect(inGroupZero / 50).toBeLessThan(lowLatency * 1.15);
+  });
+
+  test('with uploads capped below the bitrate, the share the swarm cannot carry seeds each segment at once', () => {
+    // 2 Mbit/s of upload (250 000 bytes/s) for a 2.5 Mbit/s rendition: peers carry 80 %, so 20 % seed.
+    expect(uploadShareOf(250_000, 2_500_000)).toBeCloseTo(0.8);
+    expect(uploadShareOf(undefined, 2_500_000)).toBe(1);
+    expect(uploadShareOf(250_000, undefined)).toBe(1);
+    expect(uploadShareOf(250_000, 1_000_000)).toBe(1);
+    expect(groupSize(1_000, 10, DEFAULT_SEEDING, 0.8)).toBeCloseTo(200);
+    expect(groupSize(1_000, 10, DEFAULT_SEEDING, 1)).toBe(DEFAULT_SEEDING.seeds);
+    // Whichever asks for more seeders wins: little time to spread, or little upload.
+    expect(groupSize(1_000, 0, DEFAULT_SEEDING, 0.95)).toBe(groupSize(1_000, 0));
+    expect(groupSize(1_000, 0, DEFAULT_SEEDING, 0.8)).toBeCloseTo(200);
+    let seeders = 0;
+    const facts = { audience: 1_000, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10 };
+    for (let sequence = 0; sequence < 20; sequence++) {
+      seeders += ids.slice(0, 1_000).filter((peerId) => shouldSeed({ ...facts, peerId, sequence, uploadShare: 0.8 })).length;
+    }
+    expect(seeders / 20).toBeGreaterThan(170);
+    expect(seeders / 20).toBeLessThan(230);
   });
 });
