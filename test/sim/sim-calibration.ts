@@ -85,6 +85,8 @@ export function calibrationOptions(c: CalibrationCase, durationS: number, viewer
     durationS,
     plan,
     targetLatencyS: c.targetLatencyS ?? 15,
+    // The benchmark runs compared here were made before the player seeded by turns (live.seeding).
+    seeding: 'pml',
     // The emulated live stream starts with its 60 s window published; the run starts a few seconds later.
     liveHeadStartS: 65,
     network: BENCH_NETWORK as NetworkModel,

@@ -66,7 +66,7 @@ export interface SimOptions {
    * Who fetches each new live segment from the origin where a viewer does not see its rendition's whole
    * audience (where it does, Meshcast's one fetcher): `staggered`, `src/browser/policy/segment-seeding.ts`,
    * the player's default (`live.seeding`); `pml`, p2p-media-loader's random background fetching, the
-   * player's `live.seeding: 'random'`. @default the player's default with `guarded`, else 'pml'
+   * player's `live.seeding: 'random'`, and what VOD runs. @default the player's default with `guarded` on live, else 'pml'
    */
   seeding: 'pml' | 'staggered';
   /** Seed of the pseudo-random generator: the same options and seed give the same report. @default 1 */
@@ -131,8 +131,8 @@ function check(ok: boolean, option: string, expected: string, got: unknown): voi
 /** Defaults filled in and every value checked; an error names the option at fault. */
 export function resolveSimOptions(input: Partial<SimOptions> & { viewers: number }): SimOptions {
   const o: SimOptions = { ...DEFAULT_SIM_OPTIONS, ...input, network: { ...DEFAULT_NETWORK, ...input.network } };
-  // p2p-media-loader's own windows have no staggered seeding.
-  if (input.seeding === undefined && o.policy !== 'guarded') o.seeding = 'pml';
+  // p2p-media-loader's own windows have no staggered seeding, and VOD keeps its background fetch.
+  if (input.seeding === undefined && (o.policy !== 'guarded' || o.scenario === 'vod')) o.seeding = 'pml';
   check(o.scenario === 'vod' || o.scenario === 'live', '--scenario', 'vod or live', o.scenario);
   check(Number.isInteger(o.viewers) && o.viewers >= 1 && o.viewers <= 1_000_000, '--viewers', 'an integer from 1 to 1000000', o.viewers);
   check(Number.isInteger(o.renditions) && o.renditions >= 1 && o.renditions <= 8, '--renditions', 'an integer from 1 to 8', o.renditions);

@@ -25,7 +25,7 @@
 import { decideWindows, httpConcurrency, p2pConcurrency, type GuardDecision } from '../../src/browser/policy/deadline-guard';
 import type { ResolvedPolicy } from '../../src/browser/policy/policy-options';
 import { coordinateWindows, coordinationState } from '../../src/browser/policy/segment-leader';
-import { shouldSeed, spreadTimeS, staggeredSeedingApplies, uploadShareOf } from '../../src/browser/policy/segment-seeding';
+import { copyTimeS, shouldSeed, spreadTimeS, staggeredSeedingApplies, uploadShareOf } from '../../src/browser/policy/segment-seeding';
 import { decideUpload, UploadBudget } from '../../src/browser/policy/upload-rules';
 
 /** p2p-media-loader's own `simultaneousHttpDownloads` and `simultaneousP2PDownloads`. */
@@ -435,6 +435,7 @@ export class SimViewer {
         neighbourhoodHasIt: this.peersLoaded[s] + this.peersHttpLoading[s] > 0,
         spreadS: spreadTimeS(ctx.policy.live.targetLatency, ctx.segmentDurationS, this.windows.highDemandTimeWindow),
         uploadShare: uploadShareOf(ctx.policy.upload.maxBytesPerS, ctx.renditionBitrate(this.rendition)),
+        copyS: copyTimeS(ctx.segmentDurationS, ctx.renditionBitrate(this.rendition)),
       });
       if (seed) this.loadThroughHttp(ctx, s, 'background');
     }

@@ -3,7 +3,7 @@ import { Disposer } from '../utils/disposer';
 import { decideWindows, httpConcurrency, p2pConcurrency, PML_HTTP_CONCURRENCY, PML_P2P_CONCURRENCY, type GuardDecision } from './deadline-guard';
 import type { ResolvedPolicy } from './policy-options';
 import { coordinateWindows, coordinationState, type CoordinationState } from './segment-leader';
-import { ListedSegments, shouldSeed, spreadTimeS, staggeredSeedingApplies, uploadShareOf } from './segment-seeding';
+import { copyTimeS, ListedSegments, shouldSeed, spreadTimeS, staggeredSeedingApplies, uploadShareOf } from './segment-seeding';
 import { decideUpload, UploadBudget } from './upload-rules';
 
 /** What the controller drives and reads: p2p-media-loader's engine and the page. */
@@ -302,7 +302,8 @@ export class PolicyController {
     if (!segment || swarm?.renditionAudience === undefined || !stream || !this.applied) return false;
     const spreadS = spreadTimeS(stream.targetLatencyS ?? this.policy.live.targetLatency, stream.segmentDurationS, this.applied.highDemandTimeWindow);
     const uploadShare = uploadShareOf(this.policy.upload.maxBytesPerS, stream.bitsPerS);
-    return shouldSeed({ peerId: swarm.selfId, sequence: segment.sequence, audience: swarm.renditionAudience, visibleForS: segment.forS, neighbourhoodHasIt: announcedByPeers, spreadS, uploadShare });
+    const copyS = copyTimeS(stream.segmentDurationS, stream.bitsPerS);
+    return shouldSeed({ peerId: swarm.selfId, sequence: segment.sequence, audience: swarm.renditionAudience, visibleForS: segment.forS, neighbourhoodHasIt: announcedByPeers, spreadS, uploadShare, copyS });
   };
 
   /** The one-fetcher agreement's state, from this viewer's peers, the collector's count and the live playlist. */

@@ -24,15 +24,25 @@ export interface SeedingTuning {
   /** Seconds between one group's turn and the next's. @default 2 */
   stepS: number;
   /**
-   * Viewers a new segment reaches from one seed within 1 s of spreading, doubling with each further
-   * second: with less time to spread (low latency) group 0 grows, so that peers still carry the segment
-   * to everyone before their deadline. Fitted in the simulator (docs/simulator.md "Staggered seeding").
-   * @default 16
+   * Viewers a new segment reaches from one seed in the time of two copies from peer to peer
+   * ({@link copyTimeS}), doubling with every two further: with less time to spread (low latency, or
+   * large segments) group 0 grows, so that peers still carry the segment to everyone before their
+   * deadline. Fitted in the simulator (docs/simulator.md "Staggered seeding"). @default 16
    */
-  reachIn1S: number;
+  reachIn2Copies: number;
+  /** Bits per second one transfer from a peer is taken to carry (a home uplink's). @default 10_000_000 */
+  transferBitsPerS: number;
 }
 
-export const DEFAULT_SEEDING: SeedingTuning = { seeds: 2, stepS: 2, reachIn1S: 16 };
+export const DEFAULT_SEEDING: SeedingTuning = { seeds: 2, stepS: 2, reachIn2Copies: 16, transferBitsPerS: 10_000_000 };
+
+/**
+ * Seconds one copy of a segment takes from peer to peer: its bytes (the rendition's bitrate over the
+ * segment's duration; 2.5 Mbit/s without it) at `tuning.transferBitsPerS`.
+ */
+export function copyTimeS(segmentDurationS: number, bitsPerS: number | undefined, tuning: SeedingTuning = DEFAULT_SEEDING): number {
+  return (segmentDurationS * (bitsPerS && bitsPerS > 0 ? bitsPerS : 2_500_000)) / tuning.transferBitsPerS;
+}
 
 /**
  * Seconds a new live segment has to spread from its seeders before the viewers' high-demand window
@@ -45,14 +55,14 @@ export function spreadTimeS(targetLatencyS: number, segmentDurationS: number, hi
 
 /**
  * Viewers expected in each group of a swarm of `audience` when a new segment has `spreadS` seconds to
- * spread and each viewer may upload `uploadShare` of the rendition's bitrate (`upload.maxBytesPerS`;
+ * spread, one copy from peer to peer takes `copyS` seconds ({@link copyTimeS}), and each viewer may upload `uploadShare` of the rendition's bitrate (`upload.maxBytesPerS`;
  * 1: as fast as the segment plays, or more). Below 1 the swarm can carry a segment to only that share
  * of its audience, so the rest must come from the origin anyway: they fetch it at once and pass it on
  * with their own budget, rather than at their deadline.
  */
-export function groupSize(audience: number, spreadS: number, tuning: SeedingTuning = DEFAULT_SEEDING, uploadShare = 1): number {
+export function groupSize(audience: number, spreadS: number, tuning: SeedingTuning = DEFAULT_SEEDING, uploadShare = 1, copyS = 0.5): number {
   // Capped, so that a long latency cannot overflow to Infinity.
-  const reach = tuning.reachIn1S * 2 ** Math.min(64, spreadS - 1);
+  const reach = tuning.reachIn2Copies * 2 ** Math.min(64, spreadS / (2 * copyS) - 1);
   const originShare = Math.max(0, 1 - uploadShare);
   return Math.max(tuning.seeds, Math.min(audience, Math.max(audience * originShare, audience / reach)));
 }
@@ -65,11 +75,12 @@ export function seedingGroup(peerId: string, sequence: number, audience: number,
 
 /**
  * Whether a viewer seeds new live segments this way now: it may upload (a rate cap sizes the groups
- * instead), the audience is known, and it is not connected to all of it (then one fetcher is elected
- * instead).
+ * instead), the audience is known, it has a peer to seed for (alone, a segment fetched early might
+ * still come from a peer that connects before its deadline), and it is not connected to all of the
+ * audience (then one fetcher is elected instead).
  */
 export function staggeredSeedingApplies(canSeed: boolean, connectedPeers: number, audience: number | undefined): boolean {
-  return canSeed && audience !== undefined && !seesWholeSwarm(connectedPeers, audience);
+  return canSeed && audience !== undefined && connectedPeers > 0 && !seesWholeSwarm(connectedPeers, audience);
 }
 
 /** When this viewer's playlist first listed each live segment, by p2p-media-loader's segment ID. */
@@ -108,6 +119,8 @@ export interface SeedingFacts {
   spreadS: number;
   /** The share of the rendition's bitrate this viewer may upload ({@link groupSize}); 1 without a cap. */
   uploadShare: number;
+  /** Seconds one copy of the segment takes from peer to peer ({@link copyTimeS}). */
+  copyS: number;
 }
 
 /** The share of a rendition of `bitsPerS` that an upload cap of `maxBytesPerS` (none: undefined) carries. */
@@ -118,7 +131,7 @@ export function uploadShareOf(maxBytesPerS: number | undefined, bitsPerS: number
 
 /** Whether this viewer fetches the segment over HTTP now, for the swarm. */
 export function shouldSeed(facts: SeedingFacts, tuning: SeedingTuning = DEFAULT_SEEDING): boolean {
-  const size = groupSize(Math.max(1, facts.audience), facts.spreadS, tuning, facts.uploadShare);
+  const size = groupSize(Math.max(1, facts.audience), facts.spreadS, tuning, facts.uploadShare, facts.copyS);
   const group = seedingGroup(facts.peerId, facts.sequence, facts.audience, size);
   if (group === 0) return true;
   return !facts.neighbourhoodHasIt && facts.visibleForS >= group * tuning.stepS;

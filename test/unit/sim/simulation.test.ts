@@ -82,16 +82,30 @@ describe('simulator', () => {
     expect(overall / 30).toBeLessThan(alone.copiesPerSegment);
   });
 
-  test('staggered seeding (candidate): fewer origin copies of a live stream than random background fetching, with no rebuffering', () => {
+  test('staggered seeding (the player\'s default): fewer origin copies of a live stream than random background fetching, with no rebuffering', () => {
     const options = { viewers: 300, ...SHORT, scenario: 'live' as const };
-    const today = simulate(options);
-    const staggered = simulate({ ...options, seeding: 'staggered' });
+    const today = simulate({ ...options, seeding: 'pml' });
+    const staggered = simulate(options);
     expect(staggered.seeding).toBe('staggered');
+    expect(simulate({ ...options, viewers: 5, policy: 'pml-defaults' }).seeding).toBe('pml');
     expect(staggered.copiesPerSegment).toBeLessThan(today.copiesPerSegment);
     expect(staggered.originBytesByReason.background).toBeLessThan(today.originBytesByReason.background);
     expect(staggered.rebufferRatio).toBe(0);
     expect(staggered.p2pStalls).toBe(0);
     expect(() => simulate({ ...options, seeding: 'sometimes' as never })).toThrow('--seeding');
+  });
+
+  test.each([
+    ['uploads capped below the bitrate: the share peers cannot carry seeds at once', { uploadCapBps: SCALE_UPLOAD_CAP }],
+    ['8 s behind the edge: more seeders where a segment has little time to spread', { targetLatencyS: 8 }],
+  ] as Array<[string, { uploadCapBps?: number; targetLatencyS?: number }]>)('staggered seeding, %s: more offload than random background fetching, no rebuffering', (_name, extra) => {
+    const options = { viewers: 300, ...SHORT, scenario: 'live' as const, ...extra };
+    const random = simulate({ ...options, seeding: 'pml' });
+    const staggered = simulate(options);
+    expect(staggered.offload).toBeGreaterThan(random.offload + 0.05);
+    if (options.uploadCapBps) expect(staggered.offload).toBeLessThanOrEqual(((options.uploadCapBps * 8) / 2_500_000) * (299 / 300));
+    expect(staggered.rebufferRatio).toBe(0);
+    expect(staggered.p2pStalls).toBe(0);
   });
 
   test('the committed staggered-seeding comparison (docs/simulator.md): its 1 000-viewer seed-1 runs, simulated again', () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_SEEDING, groupSize, seedingGroup, shouldSeed, spreadTimeS, uploadShareOf } from '../../../../src/browser/policy/segment-seeding';
+import { copyTimeS, DEFAULT_SEEDING, groupSize, seedingGroup, shouldSeed, spreadTimeS, staggeredSeedingApplies, uploadShareOf } from '../../../../src/browser/policy/segment-seeding';
 
 const ids = Array.from({ length: 10_000 }, (_, i) => `-MC0001-${String(i).padStart(12, '0')}`);
 
@@ -21,8 +21,8 @@ describe('staggered seeding of new live segments', () => {
     const audience = 1_000;
     const seeder = ids.find((id) => seedingGroup(id, 7, audience) === 0)!;
     const third = ids.find((id) => seedingGroup(id, 7, audience) === 3)!;
-    expect(shouldSeed({ peerId: seeder, sequence: 7, audience, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10, uploadShare: 1 })).toBe(true);
-    const late = { peerId: third, sequence: 7, audience, spreadS: 10, uploadShare: 1 };
+    expect(shouldSeed({ peerId: seeder, sequence: 7, audience, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10, uploadShare: 1, copyS: 0.5 })).toBe(true);
+    const late = { peerId: third, sequence: 7, audience, spreadS: 10, uploadShare: 1, copyS: 0.5 };
     expect(shouldSeed({ ...late, visibleForS: 3 * DEFAULT_SEEDING.stepS - 0.1, neighbourhoodHasIt: false })).toBe(false);
     expect(shouldSeed({ ...late, visibleForS: 3 * DEFAULT_SEEDING.stepS, neighbourhoodHasIt: false })).toBe(true);
     expect(shouldSeed({ ...late, visibleForS: 60, neighbourhoodHasIt: true })).toBe(false);
@@ -60,11 +60,33 @@ describe('staggered seeding of new live segments', () => {
     expect(groupSize(1_000, 0, DEFAULT_SEEDING, 0.95)).toBe(groupSize(1_000, 0));
     expect(groupSize(1_000, 0, DEFAULT_SEEDING, 0.8)).toBeCloseTo(200);
     let seeders = 0;
-    const facts = { audience: 1_000, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10 };
+    const facts = { audience: 1_000, visibleForS: 0, neighbourhoodHasIt: true, spreadS: 10, copyS: 0.5 };
     for (let sequence = 0; sequence < 20; sequence++) {
       seeders += ids.slice(0, 1_000).filter((peerId) => shouldSeed({ ...facts, peerId, sequence, uploadShare: 0.8 })).length;
     }
     expect(seeders / 20).toBeGreaterThan(170);
     expect(seeders / 20).toBeLessThan(230);
+  });
+
+  test('applies to a viewer that may upload, knows the audience, and is connected to part of it', () => {
+    expect(staggeredSeedingApplies(true, 28, 1_000)).toBe(true);
+    // Connected to all of it: one fetcher is elected instead.
+    expect(staggeredSeedingApplies(true, 3, 4)).toBe(false);
+    // No peer yet: nobody to seed for, and a peer connecting before the deadline may still bring it.
+    expect(staggeredSeedingApplies(true, 0, 1_000)).toBe(false);
+    expect(staggeredSeedingApplies(false, 28, 1_000)).toBe(false);
+    expect(staggeredSeedingApplies(true, 28, undefined)).toBe(false);
+  });
+
+  test('larger segments take longer from peer to peer, so they need more seeders in the same time', () => {
+    // 2 s of 2.5 Mbit/s at 10 Mbit/s: half a second; of 5 Mbit/s: a second.
+    expect(copyTimeS(2, 2_500_000)).toBeCloseTo(0.5);
+    expect(copyTimeS(2, 5_000_000)).toBeCloseTo(1);
+    expect(copyTimeS(2, undefined)).toBeCloseTo(0.5);
+    // 2 500 viewers of a 5 Mbit/s rendition with 10 s to spread: about ten seeders, where 2.5 Mbit/s needs two.
+    expect(groupSize(2_500, 10, DEFAULT_SEEDING, 1, copyTimeS(2, 2_500_000))).toBe(DEFAULT_SEEDING.seeds);
+    const top = groupSize(2_500, 10, DEFAULT_SEEDING, 1, copyTimeS(2, 5_000_000));
+    expect(top).toBeGreaterThan(8);
+    expect(top).toBeLessThan(12);
   });
 });
