@@ -99,11 +99,12 @@ describe('simulator', () => {
     ['uploads capped below the bitrate: the share peers cannot carry seeds at once', { uploadCapBps: SCALE_UPLOAD_CAP }],
     ['8 s behind the edge: more seeders where a segment has little time to spread', { targetLatencyS: 8 }],
   ] as Array<[string, { uploadCapBps?: number; targetLatencyS?: number }]>)('staggered seeding, %s: more offload than random background fetching, no rebuffering', (_name, extra) => {
-    const options = { viewers: 300, ...SHORT, scenario: 'live' as const, ...extra };
+    // Ten minutes, as in the scale runs: in two, the joins' first seconds hide the difference.
+    const options = { viewers: 100, scenario: 'live' as const, ...extra };
     const random = simulate({ ...options, seeding: 'pml' });
     const staggered = simulate(options);
     expect(staggered.offload).toBeGreaterThan(random.offload + 0.05);
-    if (options.uploadCapBps) expect(staggered.offload).toBeLessThanOrEqual(((options.uploadCapBps * 8) / 2_500_000) * (299 / 300));
+    if (options.uploadCapBps) expect(staggered.offload).toBeLessThanOrEqual(((options.uploadCapBps * 8) / 2_500_000) * (99 / 100));
     expect(staggered.rebufferRatio).toBe(0);
     expect(staggered.p2pStalls).toBe(0);
   });
