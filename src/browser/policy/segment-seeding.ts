@@ -7,12 +7,13 @@
  * viewers agree, without a message, on who fetches each new segment: viewers are ranked per segment
  * (`segmentRank`), and the audience of the viewer's rendition (its swarm: p2p-media-loader keys swarms
  * by stream) divides them into groups of about `seeds` viewers (more where a segment has little time to
- * spread: `groupSize`). Group 0 fetches the segment as soon as it appears; group g only if, `g × stepS` seconds after
- * it appeared, no connected peer has or is fetching it (its seeders left, or cannot upload). Peers
- * spread it from there.
+ * spread, or where capped uploads leave part of the audience to the origin: `groupSize`). Group 0
+ * fetches the segment as soon as it appears; group g only if, `g × stepS` seconds after it appeared, no
+ * connected peer has or is fetching it (its seeders left, or cannot upload). Peers spread it from there.
  *
- * The player applies it (`live.seeding`, default `staggered`) where a viewer is not connected to the whole
- * audience (otherwise the one-fetcher agreement of `segment-leader.ts` elects exactly one), through
+ * The player applies it (`live.seeding`, default `staggered`) where a viewer is connected to part of its
+ * rendition's audience but not all of it (otherwise the one-fetcher agreement of `segment-leader.ts`
+ * elects exactly one), through
  * Meshcast's patch of p2p-media-loader (`Core.setHttpSeeder`: its configuration has no per-segment HTTP
  * lever). The simulator runs the same code (`npm run sim -- --seeding staggered`).
  */
@@ -55,14 +56,15 @@ export function spreadTimeS(targetLatencyS: number, segmentDurationS: number, hi
 
 /**
  * Viewers expected in each group of a swarm of `audience` when a new segment has `spreadS` seconds to
- * spread, one copy from peer to peer takes `copyS` seconds ({@link copyTimeS}), and each viewer may upload `uploadShare` of the rendition's bitrate (`upload.maxBytesPerS`;
- * 1: as fast as the segment plays, or more). Below 1 the swarm can carry a segment to only that share
+ * spread, one copy from peer to peer takes `copyS` seconds ({@link copyTimeS}), and each viewer may
+ * upload `uploadShare` of the rendition's bitrate (`upload.maxBytesPerS`; 1: as fast as the segment
+ * plays, or more). Below 1 the swarm can carry a segment to only that share
  * of its audience, so the rest must come from the origin anyway: they fetch it at once and pass it on
  * with their own budget, rather than at their deadline.
  */
 export function groupSize(audience: number, spreadS: number, tuning: SeedingTuning = DEFAULT_SEEDING, uploadShare = 1, copyS = 0.5): number {
-  // Capped, so that a long latency cannot overflow to Infinity.
-  const reach = tuning.reachIn2Copies * 2 ** Math.min(64, spreadS / (2 * copyS) - 1);
+  // Capped, so that a long latency (or a tiny segment) cannot overflow to Infinity or NaN.
+  const reach = tuning.reachIn2Copies * 2 ** Math.min(64, spreadS / (2 * Math.max(copyS, 1e-3)) - 1);
   const originShare = Math.max(0, 1 - uploadShare);
   return Math.max(tuning.seeds, Math.min(audience, Math.max(audience * originShare, audience / reach)));
 }
