@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { execIn, ipIn, NAMESPACE_PREFIX, removeNamespace, run } from './net-commands';
 import type { HomeLink, NetworkPlan } from './profiles';
 
@@ -70,6 +71,17 @@ function sysctl(ns: string, ...settings: string[]): void {
   execIn(ns, 'sysctl', ['-qw', ...settings]);
 }
 
+/**
+ * A namespace with its loopback up and IPv6 off (the testbed is IPv4): otherwise each new interface's
+ * link-local address turns valid a second or so after it comes up, and Chromium, seeing the network
+ * change, fails a navigation under way with ERR_NETWORK_CHANGED.
+ */
+function addNamespace(ns: string): void {
+  run('ip', ['netns', 'add', ns]);
+  if (existsSync('/proc/sys/net/ipv6')) sysctl(ns, 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');
+  ipIn(ns, 'link', 'set', 'lo', 'up');
+}
+
 function natRules(nat: HomeLink['nat']): string {
   const masquerade = nat === 'symmetric' ? 'masquerade random' : 'masquerade';
   // A home router: what leaves is mapped; from outside, only replies to what left come in. Unsolicited
@@ -96,10 +108,7 @@ function buildHome(names: TopologyNames, index: number, link: HomeLink): void {
   const home = index + 1;
   const router = names.routers[index];
   const viewer = names.viewers[index];
-  for (const ns of [router, viewer]) {
-    run('ip', ['netns', 'add', ns]);
-    ipIn(ns, 'link', 'set', 'lo', 'up');
-  }
+  for (const ns of [router, viewer]) addNamespace(ns);
   veth(names.core, `h${home}`, router, 'wan');
   ipIn(names.core, 'addr', 'add', `10.200.${home}.1/30`, 'dev', `h${home}`);
   ipIn(router, 'addr', 'add', `${homeWanAddress(home)}/30`, 'dev', 'wan');
@@ -121,10 +130,7 @@ function buildHome(names: TopologyNames, index: number, link: HomeLink): void {
 
 /** Creates every namespace and link of a plan (the delay line is started apart: see `routeThroughDelayLine`). */
 export function buildTopology(names: TopologyNames, plan: NetworkPlan): void {
-  for (const ns of [names.core, names.cdn]) {
-    run('ip', ['netns', 'add', ns]);
-    ipIn(ns, 'link', 'set', 'lo', 'up');
-  }
+  for (const ns of [names.core, names.cdn]) addNamespace(ns);
   sysctl(names.core, 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0');
   veth(names.core, 'cdn', names.cdn, 'core');
   ipIn(names.core, 'addr', 'add', `${CORE_CDN_ADDRESS}/30`, 'dev', 'cdn');
