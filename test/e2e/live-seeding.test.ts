@@ -1,4 +1,5 @@
 import { seedingGroup } from '../../src/browser/policy/segment-seeding';
+import type { Beacon } from '../../src/browser/stats/beacon-schema';
 import { openViewer, sleep, useTestbed, waitFor, type Viewer } from './harness';
 
 /** Records, in the page, every segment the engine loaded: its sequence number, source and when. */
@@ -21,7 +22,8 @@ function beaconingSession(statsUrl: string, streamId: string, rendition: number,
   let seq = 0;
   let accepted = 0;
   const send = async () => {
-    const beacon = {
+    // Typed by the shared schema, so the collector's validation and this body cannot drift apart.
+    const beacon: Beacon = {
       v: 1, sessionId, seq: seq++, streamId, live: true, httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, segmentsHttp: 0, segmentsP2P: 0, peers: 0,
       integrityFailures: 0, startupMs: null, rebufferCount: 0, rebufferMs: 0, p2pStalls: 0, playingMs: 0, bitrateKbps: 0, liveLatencyS: null, rendition,
     };

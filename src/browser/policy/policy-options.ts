@@ -14,8 +14,9 @@ export interface LiveOptions {
    * Who fetches each new live segment from the origin, where a viewer is not connected to the whole
    * audience (a large swarm, or a stream's viewers split among renditions; the audience is what the
    * collector counts). `staggered`: viewers agree without a message on about two per segment (more at a
-   * low target latency, where a segment has little time to spread, and with `upload.maxBytesPerS` below the
-   * rendition's bitrate, the share peers cannot carry) who fetch it as soon as it appears, and the others take it from peers, each fetching it themselves only if, some
+   * low target latency, where a segment has little time to spread, and with `upload.maxBytesPerS` below
+   * the rendition's bitrate, the share peers cannot carry) who fetch it as soon as it appears, and the
+   * others take it from peers, each fetching it themselves only if, some
    * seconds later, none of their peers has it. `random`: p2p-media-loader's own random background fetch
    * of segments no connected peer has. Without a collector, or for a viewer that may not upload (hidden,
    * Save-Data, metered), `random`.

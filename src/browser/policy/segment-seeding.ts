@@ -58,9 +58,9 @@ export function spreadTimeS(targetLatencyS: number, segmentDurationS: number, hi
  * Viewers expected in each group of a swarm of `audience` when a new segment has `spreadS` seconds to
  * spread, one copy from peer to peer takes `copyS` seconds ({@link copyTimeS}), and each viewer may
  * upload `uploadShare` of the rendition's bitrate (`upload.maxBytesPerS`; 1: as fast as the segment
- * plays, or more). Below 1 the swarm can carry a segment to only that share
- * of its audience, so the rest must come from the origin anyway: they fetch it at once and pass it on
- * with their own budget, rather than at their deadline.
+ * plays, or more). Below 1 the swarm can carry a segment to only that share of its audience, so the
+ * rest must come from the origin anyway: they fetch it at once and pass it on with their own budget,
+ * rather than at their deadline.
  */
 export function groupSize(audience: number, spreadS: number, tuning: SeedingTuning = DEFAULT_SEEDING, uploadShare = 1, copyS = 0.5): number {
   // Capped, so that a long latency (or a tiny segment) cannot overflow to Infinity or NaN.
